@@ -1,0 +1,116 @@
+package dispatchd
+
+import "time"
+
+// Workflow is a workflow file of a repository, with a stable id per path.
+type Workflow struct {
+	ID        int64
+	RepoID    int64
+	Path      string // .github/workflows/ci.yml
+	Name      string // name: from the default branch version, the path otherwise
+	Disabled  bool   // disabled_manually
+	Present   bool   // exists at the head of the default branch
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// State is the GitHub `state` of the workflow.
+func (w *Workflow) State() string {
+	switch {
+	case w.Disabled:
+		return "disabled_manually"
+	case !w.Present:
+		return "deleted"
+	}
+	return "active"
+}
+
+// WorkflowFile is one indexed version of a workflow file: what the workflow
+// package found in it. Dispatch reads these instead of git.
+type WorkflowFile struct {
+	RepoID     int64
+	CommitSHA  string
+	Path       string
+	BlobSHA    string
+	WorkflowID int64
+	Summary    WorkflowSummary
+	Source     []byte
+}
+
+// WorkflowSummary is what parsing and linting one workflow file yields: enough
+// to answer "does this workflow listen to event E" without re-reading it.
+type WorkflowSummary struct {
+	Name     string    `json:"name,omitempty"`
+	Triggers Triggers  `json:"triggers"`
+	Problems []Problem `json:"problems,omitempty"`
+	// Valid is false when the file cannot run: a YAML or schema error.
+	// Warnings (script injection, lint advice) keep it valid.
+	Valid bool `json:"valid"`
+}
+
+// Triggers is the parsed `on:` section.
+type Triggers struct {
+	// Events lists every event named in `on:`, in file order.
+	Events             []string                   `json:"events"`
+	RepositoryDispatch *RepositoryDispatchTrigger `json:"repository_dispatch,omitempty"`
+	WorkflowDispatch   *WorkflowDispatchTrigger   `json:"workflow_dispatch,omitempty"`
+	Push               *PushTrigger               `json:"push,omitempty"`
+}
+
+// Has reports whether the workflow declares the event.
+func (t *Triggers) Has(event string) bool {
+	for _, e := range t.Events {
+		if e == event {
+			return true
+		}
+	}
+	return false
+}
+
+// RepositoryDispatchTrigger is `on.repository_dispatch`. No Types means all.
+type RepositoryDispatchTrigger struct {
+	Types []string `json:"types,omitempty"`
+}
+
+// WorkflowDispatchTrigger is `on.workflow_dispatch`, inputs in file order.
+type WorkflowDispatchTrigger struct {
+	Inputs []WorkflowInput `json:"inputs,omitempty"`
+}
+
+// Input types of workflow_dispatch.
+const (
+	InputString      = "string"
+	InputBoolean     = "boolean"
+	InputChoice      = "choice"
+	InputNumber      = "number"
+	InputEnvironment = "environment"
+)
+
+// WorkflowInput is one `on.workflow_dispatch.inputs.<id>`.
+type WorkflowInput struct {
+	ID          string   `json:"id"`
+	Type        string   `json:"type"` // one of the Input* constants; string when absent
+	Description string   `json:"description,omitempty"`
+	Required    bool     `json:"required,omitempty"`
+	Default     *string  `json:"default,omitempty"` // as written; nil when absent
+	Options     []string `json:"options,omitempty"`
+}
+
+// PushTrigger is `on.push` with its filters (nil slices mean "not given").
+type PushTrigger struct {
+	Branches       []string `json:"branches,omitempty"`
+	BranchesIgnore []string `json:"branches-ignore,omitempty"`
+	Tags           []string `json:"tags,omitempty"`
+	TagsIgnore     []string `json:"tags-ignore,omitempty"`
+	Paths          []string `json:"paths,omitempty"`
+	PathsIgnore    []string `json:"paths-ignore,omitempty"`
+}
+
+// Problem is an error or warning found in a workflow file, with its position.
+type Problem struct {
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Message  string `json:"message"`
+	Kind     string `json:"kind"`     // actionlint rule name, "syntax", "injection", …
+	Severity string `json:"severity"` // "error" or "warning"
+}
