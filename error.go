@@ -36,7 +36,9 @@ type FieldError struct {
 	Value    any    `json:"value,omitempty"`
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("dispatchd error: code=%s message=%s", e.Code, e.Message) }
+func (e *Error) Error() string {
+	return fmt.Sprintf("dispatchd error: code=%s message=%s", e.Code, e.Message)
+}
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
