@@ -1,6 +1,9 @@
 package dispatchd
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Workflow is a workflow file of a repository, with a stable id per path.
 type Workflow struct {
@@ -113,4 +116,48 @@ type Problem struct {
 	Message  string `json:"message"`
 	Kind     string `json:"kind"`     // actionlint rule name, "syntax", "injection", …
 	Severity string `json:"severity"` // "error" or "warning"
+}
+
+// RefUpdate is one ref changed by a push: NewSHA "" means deleted, OldSHA ""
+// means created.
+type RefUpdate struct {
+	Name   string // refs/heads/main, refs/tags/v1
+	OldSHA string
+	NewSHA string
+}
+
+// IndexedCommit is a commit whose workflow files were read, possibly none.
+type IndexedCommit struct {
+	SHA   string
+	Files []*WorkflowFile
+}
+
+// PushIndex is what one push changes in the store, written in one transaction.
+type PushIndex struct {
+	RepoID   int64
+	Refs     []RefUpdate
+	Commits  []IndexedCommit
+	PushedAt time.Time
+}
+
+// WorkflowService stores the refs of repositories and the index of their
+// workflow files, so that dispatch never reads git on its hot path.
+type WorkflowService interface {
+	// Refs returns the repository's refs (full name → commit SHA) as last indexed.
+	Refs(ctx context.Context, repoID int64) (map[string]string, error)
+	// IndexedCommits reports which of the commits are already indexed.
+	IndexedCommits(ctx context.Context, repoID int64, shas []string) (map[string]bool, error)
+	// ApplyPush records new commits' workflow files, registers workflows by
+	// path (setting each file's WorkflowID) and moves the refs.
+	ApplyPush(ctx context.Context, p *PushIndex) error
+	// WorkflowFilesAt returns the workflow files of an indexed commit, ordered
+	// by path; ENOTFOUND when the commit was never indexed.
+	WorkflowFilesAt(ctx context.Context, repoID int64, commitSHA string) ([]*WorkflowFile, error)
+
+	FindWorkflowByID(ctx context.Context, repoID, id int64) (*Workflow, error)
+	// FindWorkflowByFile finds a workflow by its file name (ci.yml) or path.
+	FindWorkflowByFile(ctx context.Context, repoID int64, file string) (*Workflow, error)
+	// ListWorkflows returns one page of workflows ordered by id, and the total.
+	ListWorkflows(ctx context.Context, repoID int64, offset, limit int) ([]*Workflow, int, error)
+	SetWorkflowDisabled(ctx context.Context, repoID, id int64, disabled bool) error
 }
