@@ -83,6 +83,9 @@ type RepoUpdate struct {
 // RepoFilter selects repositories for a listing.
 type RepoFilter struct {
 	OwnerID int64 // only repositories of this owner, when non-zero
+	// Affiliated limits the list to repositories this user owns, collaborates
+	// on, or reaches through an organization, when non-zero.
+	Affiliated int64
 	// VisibleTo limits the list to what this user may read, when non-zero; with
 	// zero only public repositories are listed unless All is set.
 	VisibleTo int64

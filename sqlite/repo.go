@@ -118,8 +118,11 @@ func (db *DB) DeleteRepo(ctx context.Context, id int64) error {
 
 // visibleClause limits repositories to those user may read: public ones, its
 // own, those of organizations it belongs to, and those it collaborates on.
-const visibleClause = `(r.private = 0 OR r.owner_id = ? OR r.owner_id IN (SELECT org_id FROM org_members WHERE user_id = ?)
+const (
+	affiliatedClause = `(r.owner_id = ? OR r.owner_id IN (SELECT org_id FROM org_members WHERE user_id = ?)
 	OR r.id IN (SELECT repo_id FROM collaborators WHERE user_id = ?))`
+	visibleClause = `(r.private = 0 OR ` + affiliatedClause + `)`
+)
 
 // ListRepos implements dispatchd.RepoService.
 func (db *DB) ListRepos(ctx context.Context, f dispatchd.RepoFilter) ([]*dispatchd.Repo, int, error) {
@@ -129,6 +132,8 @@ func (db *DB) ListRepos(ctx context.Context, f dispatchd.RepoFilter) ([]*dispatc
 		where, args = append(where, "r.owner_id = ?"), append(args, f.OwnerID)
 	}
 	switch {
+	case f.Affiliated != 0:
+		where, args = append(where, affiliatedClause), append(args, f.Affiliated, f.Affiliated, f.Affiliated)
 	case f.VisibleTo != 0:
 		where, args = append(where, visibleClause), append(args, f.VisibleTo, f.VisibleTo, f.VisibleTo)
 	case !f.All:

@@ -92,6 +92,7 @@ func testRepoList(t *testing.T, s dispatchd.Store) {
 		t.Fatal(err)
 	}
 	check(dispatchd.RepoFilter{VisibleTo: alice.ID}, "a-public", "a-private", "b-private", "o-private")
+	check(dispatchd.RepoFilter{Affiliated: bob.ID}, "b-private")
 	check(dispatchd.RepoFilter{VisibleTo: alice.ID, Offset: 1, Limit: 2}, "a-private", "b-private")
 	if _, total, _ := s.ListRepos(ctx, dispatchd.RepoFilter{VisibleTo: alice.ID, Limit: 1}); total != 4 {
 		t.Fatalf("total = %d, want 4 regardless of the page", total)

@@ -15,6 +15,11 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newExprCmd(),
+		newServeCmd(),
+		newAdminCmd(),
+		newRepoCmd(),
+		newWorkflowCmd(),
 	)
 	return root
 }

@@ -1,0 +1,28 @@
+package api
+
+// routes registers every REST route, relative to /api/v3, with the GitHub
+// documentation page its errors point to.
+func (s *Server) routes() {
+	s.handle("GET /{$}", "meta/meta#github-api-root", s.root)
+	s.handle("GET /user", "users/users#get-the-authenticated-user", s.currentUser)
+	s.handle("GET /users/{username}", "users/users#get-a-user", s.getUser)
+	s.handle("GET /orgs/{org}", "orgs/orgs#get-an-organization", s.getUser)
+
+	s.handle("POST /user/repos", "repos/repos#create-a-repository-for-the-authenticated-user", s.createUserRepo)
+	s.handle("GET /user/repos", "repos/repos#list-repositories-for-the-authenticated-user", s.listUserRepos)
+	s.handle("POST /orgs/{org}/repos", "repos/repos#create-an-organization-repository", s.createOrgRepo)
+	s.handle("GET /orgs/{org}/repos", "repos/repos#list-organization-repositories", s.listOrgRepos)
+	s.handle("GET /users/{username}/repos", "repos/repos#list-repositories-for-a-user", s.listOrgRepos)
+	s.handle("GET /repos/{owner}/{repo}", "repos/repos#get-a-repository", s.getRepo)
+	s.handle("PATCH /repos/{owner}/{repo}", "repos/repos#update-a-repository", s.updateRepo)
+	s.handle("DELETE /repos/{owner}/{repo}", "repos/repos#delete-a-repository", s.deleteRepo)
+
+	s.handle("GET /repos/{owner}/{repo}/collaborators/{username}", "collaborators/collaborators#check-if-a-user-is-a-repository-collaborator", s.checkCollaborator)
+	s.handle("PUT /repos/{owner}/{repo}/collaborators/{username}", "collaborators/collaborators#add-a-repository-collaborator", s.putCollaborator)
+	s.handle("DELETE /repos/{owner}/{repo}/collaborators/{username}", "collaborators/collaborators#remove-a-repository-collaborator", s.deleteCollaborator)
+
+	s.handle("GET /repos/{owner}/{repo}/actions/workflows", "actions/workflows#list-repository-workflows", s.listWorkflows)
+	s.handle("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}", "actions/workflows#get-a-workflow", s.getWorkflow)
+	s.handle("PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable", "actions/workflows#disable-a-workflow", s.setWorkflowState(true))
+	s.handle("PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable", "actions/workflows#enable-a-workflow", s.setWorkflowState(false))
+}
