@@ -2,7 +2,7 @@
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -X github.com/dispatchd/dispatchd.Version=$(VERSION) -X github.com/dispatchd/dispatchd.Commit=$(COMMIT)
+LDFLAGS := -X github.com/dispatchd/dispatchd.Version=$(VERSION) -X github.com/dispatchd/dispatchd.GitCommit=$(COMMIT)
 FUZZTIME ?= 30s
 
 .PHONY: build run test vet fuzz bench clean

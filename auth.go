@@ -133,5 +133,6 @@ type Store interface {
 	RepoService
 	TokenService
 	WorkflowService
+	RunService
 	Close() error
 }

@@ -4,8 +4,8 @@
 // gitrepo/, workflow/, expr/, api/) and cmd/dispatchd wires them together.
 package dispatchd
 
-// Version and Commit are set at build time with -ldflags.
+// Version and GitCommit are set at build time with -ldflags.
 var (
-	Version = "dev"
-	Commit  = "unknown"
+	Version   = "dev"
+	GitCommit = "unknown"
 )

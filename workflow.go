@@ -128,8 +128,21 @@ type RefUpdate struct {
 
 // IndexedCommit is a commit whose workflow files were read, possibly none.
 type IndexedCommit struct {
-	SHA   string
-	Files []*WorkflowFile
+	SHA    string
+	Commit Commit
+	Files  []*WorkflowFile
+}
+
+// Commit is what a run shows of its head commit (GitHub's simple-commit).
+type Commit struct {
+	SHA            string
+	TreeSHA        string
+	Message        string
+	AuthorName     string
+	AuthorEmail    string
+	CommitterName  string
+	CommitterEmail string
+	Timestamp      time.Time
 }
 
 // PushIndex is what one push changes in the store, written in one transaction.
@@ -150,6 +163,8 @@ type WorkflowService interface {
 	// ApplyPush records new commits' workflow files, registers workflows by
 	// path (setting each file's WorkflowID) and moves the refs.
 	ApplyPush(ctx context.Context, p *PushIndex) error
+	// FindCommit returns an indexed commit's metadata; ENOTFOUND when not indexed.
+	FindCommit(ctx context.Context, repoID int64, sha string) (*Commit, error)
 	// WorkflowFilesAt returns the workflow files of an indexed commit, ordered
 	// by path; ENOTFOUND when the commit was never indexed.
 	WorkflowFilesAt(ctx context.Context, repoID int64, commitSHA string) ([]*WorkflowFile, error)

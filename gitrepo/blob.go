@@ -10,6 +10,9 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/dispatchd/dispatchd"
 )
 
 // Entry is a file in a tree.
@@ -98,4 +101,19 @@ func readBatch(r *bufio.Reader, out map[string][]byte) error {
 		}
 		out[f[0]] = buf[:size]
 	}
+}
+
+// Commit reads a commit's metadata.
+func (h *Hub) Commit(ctx context.Context, id int64, sha string) (dispatchd.Commit, error) {
+	out, err := h.run(ctx, id, nil, nil, "show", "-s", "--format=%T%x00%an%x00%ae%x00%cn%x00%ce%x00%cI%x00%B", sha)
+	if err != nil {
+		return dispatchd.Commit{}, err
+	}
+	f := strings.SplitN(string(out), "\x00", 7)
+	if len(f) != 7 {
+		return dispatchd.Commit{}, fmt.Errorf("git show %s: unexpected output", sha)
+	}
+	at, _ := time.Parse(time.RFC3339, f[5])
+	return dispatchd.Commit{SHA: sha, TreeSHA: f[0], AuthorName: f[1], AuthorEmail: f[2], CommitterName: f[3],
+		CommitterEmail: f[4], Timestamp: at.UTC(), Message: strings.TrimRight(f[6], "\n")}, nil
 }

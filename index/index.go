@@ -88,7 +88,11 @@ func (ix *Indexer) indexHeads(ctx context.Context, repoID int64, updates []dispa
 		if err != nil {
 			return nil, fmt.Errorf("index %s: %w", sha, err)
 		}
-		out = append(out, dispatchd.IndexedCommit{SHA: sha, Files: files})
+		commit, err := ix.Git.Commit(ctx, repoID, sha)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dispatchd.IndexedCommit{SHA: sha, Commit: commit, Files: files})
 	}
 	return out, nil
 }

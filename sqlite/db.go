@@ -25,8 +25,9 @@ var migrations embed.FS
 // DB is the store. Writes go through one connection (SQLite has one writer;
 // queuing in Go is cheaper than retrying on SQLITE_BUSY), reads through a pool.
 type DB struct {
-	w *sql.DB
-	r *sql.DB
+	w     *sql.DB
+	r     *sql.DB
+	group *committer
 }
 
 var _ dispatchd.Store = (*DB)(nil)
@@ -54,9 +55,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(4)
 	db := &DB{w: w, r: r}
 	if err := db.migrate(ctx); err != nil {
-		db.Close()
+		errors.Join(r.Close(), w.Close())
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
+	db.group = newCommitter(w)
 	return db, nil
 }
 
@@ -75,6 +77,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes both pools; WAL content is checkpointed by SQLite on the last close.
 func (db *DB) Close() error {
+	db.group.close()
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 

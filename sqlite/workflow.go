@@ -84,7 +84,10 @@ func (db *DB) ApplyPush(ctx context.Context, p *dispatchd.PushIndex) error {
 }
 
 func indexCommit(ctx context.Context, tx *sql.Tx, repoID int64, c dispatchd.IndexedCommit, t time.Time) error {
-	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO indexed_commits (repo_id, sha) VALUES (?, ?)`, repoID, c.SHA)
+	m := c.Commit
+	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO indexed_commits (repo_id, sha, tree_sha, message,
+		author_name, author_email, committer_name, committer_email, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		repoID, c.SHA, m.TreeSHA, m.Message, m.AuthorName, m.AuthorEmail, m.CommitterName, m.CommitterEmail, toTS(m.Timestamp))
 	if err != nil {
 		return err
 	}
@@ -122,6 +125,20 @@ func indexFile(ctx context.Context, tx *sql.Tx, repoID int64, commit string, f *
 	_, err = tx.ExecContext(ctx, `INSERT INTO workflow_files (repo_id, commit_sha, path, blob_sha, workflow_id) VALUES (?, ?, ?, ?, ?)`,
 		repoID, commit, f.Path, f.BlobSHA, f.WorkflowID)
 	return err
+}
+
+// FindCommit implements dispatchd.WorkflowService.
+func (db *DB) FindCommit(ctx context.Context, repoID int64, sha string) (*dispatchd.Commit, error) {
+	c := dispatchd.Commit{SHA: sha}
+	var at sql.NullInt64
+	err := db.r.QueryRowContext(ctx, `SELECT tree_sha, message, author_name, author_email, committer_name, committer_email, committed_at
+		FROM indexed_commits WHERE repo_id = ? AND sha = ?`, repoID, sha).
+		Scan(&c.TreeSHA, &c.Message, &c.AuthorName, &c.AuthorEmail, &c.CommitterName, &c.CommitterEmail, &at)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	c.Timestamp = fromTS(at)
+	return &c, nil
 }
 
 // WorkflowFilesAt implements dispatchd.WorkflowService.

@@ -15,14 +15,17 @@ type Opener func(t *testing.T) dispatchd.Store
 // Run runs every conformance test against stores from open.
 func Run(t *testing.T, open Opener) {
 	tests := map[string]func(*testing.T, dispatchd.Store){
-		"Users":         testUsers,
-		"OrgMembers":    testOrgMembers,
-		"Repos":         testRepos,
-		"RepoList":      testRepoList,
-		"Collaborators": testCollaborators,
-		"Tokens":        testTokens,
-		"PushIndex":     testPushIndex,
-		"Workflows":     testWorkflows,
+		"Users":            testUsers,
+		"OrgMembers":       testOrgMembers,
+		"Repos":            testRepos,
+		"RepoList":         testRepoList,
+		"Collaborators":    testCollaborators,
+		"Tokens":           testTokens,
+		"PushIndex":        testPushIndex,
+		"Workflows":        testWorkflows,
+		"Runs":             testRuns,
+		"Idempotency":      testIdempotency,
+		"ConcurrentEvents": testConcurrentEvents,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -13,7 +13,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the version and commit",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(cmd.OutOrStdout(), "dispatchd %s (commit %s)\n", dispatchd.Version, dispatchd.Commit)
+			fmt.Fprintf(cmd.OutOrStdout(), "dispatchd %s (commit %s)\n", dispatchd.Version, dispatchd.GitCommit)
 			return nil
 		},
 	}

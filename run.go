@@ -1,0 +1,141 @@
+package dispatchd
+
+import (
+	"context"
+	"time"
+)
+
+// Run statuses and conclusions, GitHub's values.
+const (
+	StatusRequested  = "requested"
+	StatusQueued     = "queued"
+	StatusPending    = "pending"
+	StatusWaiting    = "waiting"
+	StatusInProgress = "in_progress"
+	StatusCompleted  = "completed"
+
+	ConclusionSuccess   = "success"
+	ConclusionFailure   = "failure"
+	ConclusionCancelled = "cancelled"
+	ConclusionSkipped   = "skipped"
+	ConclusionTimedOut  = "timed_out"
+	ConclusionNeutral   = "neutral"
+)
+
+// Event is one recorded trigger: a dispatch or a push. Payload is GitHub's
+// webhook payload for it, which runs see as github.event.
+type Event struct {
+	ID         int64
+	RepoID     int64
+	Name       string // repository_dispatch, workflow_dispatch, push
+	Action     string // the event_type of a repository_dispatch
+	Ref        string // refs/heads/main
+	SHA        string
+	WorkflowID int64 // the dispatched workflow of a workflow_dispatch
+	ActorID    int64
+	Payload    []byte
+	CreatedAt  time.Time
+	RunIDs     []int64 // the runs it created, in creation order
+}
+
+// Run is one run of a workflow; attempts share it.
+type Run struct {
+	ID                int64
+	RepoID            int64
+	WorkflowID        int64
+	EventID           int64
+	Name              string // the workflow's name: or its path
+	DisplayTitle      string
+	Path              string // .github/workflows/ci.yml
+	RunNumber         int64  // counts per workflow
+	RunAttempt        int
+	Event             string
+	Status            string
+	Conclusion        string // "" while not completed
+	HeadBranch        string
+	HeadSHA           string
+	ActorID           int64
+	TriggeringActorID int64
+	ConcurrencyGroup  string
+	CancelInProgress  bool
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	RunStartedAt      time.Time
+}
+
+// Job is one job of a run attempt.
+type Job struct {
+	ID          int64
+	RunID       int64
+	RepoID      int64
+	RunAttempt  int
+	Key         string   // the id under jobs:
+	Name        string   // its display name
+	Needs       []string // keys of the jobs it waits for
+	Labels      []string // runs-on
+	Status      string
+	Conclusion  string
+	CreatedAt   time.Time
+	StartedAt   time.Time
+	CompletedAt time.Time
+	RunnerID    int64
+	RunnerName  string
+}
+
+// NewRun is a run to create with its jobs.
+type NewRun struct {
+	Run  *Run
+	Jobs []*Job
+}
+
+// Idempotency records the answer to a request with an Idempotency-Key, so
+// that a retry gets the same answer instead of a second event.
+type Idempotency struct {
+	RepoID      int64
+	ActorID     int64
+	Key         string
+	RequestHash string
+	Status      int
+	Body        []byte
+	EventID     int64
+	CreatedAt   time.Time
+}
+
+// RunFilter selects runs of a repository (and of a workflow) for a listing.
+type RunFilter struct {
+	RepoID     int64
+	WorkflowID int64
+	EventID    int64
+	Event      string
+	Status     string // a status or a conclusion, as GitHub's `status` parameter
+	Branch     string
+	ActorLogin string
+	HeadSHA    string
+	CreatedMin time.Time // inclusive; zero means unbounded
+	CreatedMax time.Time // inclusive
+	Offset     int
+	Limit      int
+}
+
+// RunService stores events, runs and jobs.
+type RunService interface {
+	// CreateEvent stores the event, its runs and their jobs, and the
+	// idempotency record if any, in one transaction: when it returns nil,
+	// all of it is durable. It sets the ids, run numbers and times; the
+	// event's RunIDs list the runs. With an idempotency record whose key is
+	// already used it returns ECONFLICT and stores nothing.
+	CreateEvent(ctx context.Context, e *Event, runs []NewRun, idem *Idempotency) error
+	FindEvent(ctx context.Context, repoID, id int64) (*Event, error)
+	// ListEvents returns one page of a repository's events, newest first, and the total.
+	ListEvents(ctx context.Context, repoID int64, offset, limit int) ([]*Event, int, error)
+	// FindIdempotency returns the record of a key newer than since; ENOTFOUND otherwise.
+	FindIdempotency(ctx context.Context, repoID, actorID int64, key string, since time.Time) (*Idempotency, error)
+
+	FindRun(ctx context.Context, repoID, id int64) (*Run, error)
+	// ListRuns returns one page of runs, newest first, and the total.
+	ListRuns(ctx context.Context, f RunFilter) ([]*Run, int, error)
+	DeleteRun(ctx context.Context, repoID, id int64) error
+	// ListJobs returns the jobs of one attempt, or of every attempt with attempt 0.
+	ListJobs(ctx context.Context, runID int64, attempt int) ([]*Job, error)
+	FindJob(ctx context.Context, repoID, id int64) (*Job, error)
+}

@@ -1,0 +1,107 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// maxBatch bounds how many writes share one transaction.
+const maxBatch = 256
+
+// groupOp is one write waiting for the committer.
+type groupOp struct {
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+// committer implements group commit: concurrent writes queue up while the
+// previous transaction commits, and the next transaction takes all of them,
+// each inside its own savepoint so that one failing write does not undo the
+// others. SQLite has one writer; this turns N commits into one.
+type committer struct {
+	db   *sql.DB
+	ops  chan *groupOp
+	quit chan struct{}
+}
+
+func newCommitter(db *sql.DB) *committer {
+	c := &committer{db: db, ops: make(chan *groupOp, maxBatch), quit: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// do runs fn in a shared transaction and returns when it is committed
+// (fn's own error, or the commit's).
+func (c *committer) do(ctx context.Context, fn func(*sql.Tx) error) error {
+	op := &groupOp{fn: fn, done: make(chan error, 1)}
+	select {
+	case c.ops <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the write happens; the caller must learn its outcome.
+	return <-op.done
+}
+
+func (c *committer) close() {
+	close(c.ops)
+	<-c.quit
+}
+
+func (c *committer) loop() {
+	defer close(c.quit)
+	for first := range c.ops {
+		batch := []*groupOp{first}
+	collect:
+		for len(batch) < maxBatch {
+			select {
+			case op, ok := <-c.ops:
+				if !ok {
+					break collect
+				}
+				batch = append(batch, op)
+			default:
+				break collect
+			}
+		}
+		c.commit(batch)
+	}
+}
+
+func (c *committer) commit(batch []*groupOp) {
+	results := make([]error, len(batch))
+	err := func() error {
+		tx, err := c.db.BeginTx(context.Background(), nil)
+		if err != nil {
+			return err
+		}
+		for i, op := range batch {
+			results[i] = savepoint(tx, op.fn)
+		}
+		return tx.Commit()
+	}()
+	for i, op := range batch {
+		if err != nil {
+			op.done <- fmt.Errorf("group commit: %w", err)
+		} else {
+			op.done <- results[i]
+		}
+	}
+}
+
+// savepoint runs fn so that its writes are undone alone if it fails.
+func savepoint(tx *sql.Tx, fn func(*sql.Tx) error) error {
+	if _, err := tx.Exec("SAVEPOINT op"); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		if _, rerr := tx.Exec("ROLLBACK TO op"); rerr != nil {
+			return rerr
+		}
+		tx.Exec("RELEASE op")
+		return err
+	}
+	_, err := tx.Exec("RELEASE op")
+	return err
+}

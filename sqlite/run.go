@@ -1,0 +1,356 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/dispatchd/dispatchd"
+)
+
+// CreateEvent implements dispatchd.RunService through the group committer:
+// concurrent dispatches share one transaction, each in its own savepoint.
+func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispatchd.NewRun, idem *dispatchd.Idempotency) error {
+	t := now()
+	var runIDs []int64
+	err := db.group.do(ctx, func(tx *sql.Tx) error {
+		runIDs = runIDs[:0]
+		if idem != nil {
+			if err := claimIdempotency(tx, idem, t); err != nil {
+				return err
+			}
+		}
+		err := tx.QueryRow(`INSERT INTO events (repo_id, name, action, ref, sha, workflow_id, actor_id, payload, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, e.Payload, toTS(t)).Scan(&e.ID)
+		if err != nil {
+			return err
+		}
+		for _, nr := range runs {
+			if err := insertRun(tx, e, nr, t); err != nil {
+				return err
+			}
+			runIDs = append(runIDs, nr.Run.ID)
+		}
+		if idem != nil {
+			_, err := tx.Exec(`UPDATE idempotency_keys SET event_id = ? WHERE repo_id = ? AND actor_id = ? AND key = ?`,
+				e.ID, idem.RepoID, idem.ActorID, idem.Key)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.CreatedAt, e.RunIDs = t, runIDs
+	if idem != nil {
+		idem.EventID, idem.CreatedAt = e.ID, t
+	}
+	return nil
+}
+
+// claimIdempotency stores the key's answer, replacing a record older than
+// 24 hours; a live record means the key is taken (ECONFLICT).
+func claimIdempotency(tx *sql.Tx, k *dispatchd.Idempotency, t time.Time) error {
+	res, err := tx.Exec(`INSERT INTO idempotency_keys (repo_id, actor_id, key, request_hash, status, body, event_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+		ON CONFLICT (repo_id, actor_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+			body = excluded.body, event_id = 0, created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < ?`,
+		k.RepoID, k.ActorID, k.Key, k.RequestHash, k.Status, k.Body, toTS(t), toTS(t.Add(-24*time.Hour)))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dispatchd.Errorf(dispatchd.ECONFLICT, "Idempotency-Key %q is already in use.", k.Key)
+	}
+	return nil
+}
+
+func insertRun(tx *sql.Tx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time) error {
+	r := nr.Run
+	// The counter lives on the workflow so that deleting runs never reuses a number.
+	if err := tx.QueryRow(`UPDATE workflows SET run_counter = run_counter + 1 WHERE id = ? RETURNING run_counter`, r.WorkflowID).Scan(&r.RunNumber); err != nil {
+		return notFound(err)
+	}
+	r.RepoID, r.EventID, r.CreatedAt, r.UpdatedAt = e.RepoID, e.ID, t, t
+	if r.RunAttempt == 0 {
+		r.RunAttempt = 1
+	}
+	if r.Status == "" {
+		r.Status = dispatchd.StatusQueued
+	}
+	err := tx.QueryRow(`INSERT INTO runs (repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
+			event, status, conclusion, head_branch, head_sha, actor_id, triggering_actor_id, concurrency_group,
+			cancel_in_progress, created_at, updated_at, run_started_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.RepoID, r.WorkflowID, r.EventID, r.Name, r.DisplayTitle, r.Path, r.RunNumber, r.RunAttempt,
+		r.Event, r.Status, r.Conclusion, r.HeadBranch, r.HeadSHA, r.ActorID, r.TriggeringActorID, r.ConcurrencyGroup,
+		r.CancelInProgress, toTS(t), toTS(t), toTS(r.RunStartedAt)).Scan(&r.ID)
+	if err != nil {
+		return err
+	}
+	for _, j := range nr.Jobs {
+		if err := insertJob(tx, r, j, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertJob(tx *sql.Tx, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {
+	j.RunID, j.RepoID, j.RunAttempt, j.CreatedAt = r.ID, r.RepoID, r.RunAttempt, t
+	if j.Status == "" {
+		j.Status = dispatchd.StatusQueued
+	}
+	needs, _ := json.Marshal(nonNil(j.Needs))
+	labels, _ := json.Marshal(nonNil(j.Labels))
+	return tx.QueryRow(`INSERT INTO jobs (run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		j.RunID, j.RepoID, j.RunAttempt, j.Key, j.Name, needs, labels, j.Status, j.Conclusion, toTS(t)).Scan(&j.ID)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+const eventColumns = `id, repo_id, name, action, ref, sha, workflow_id, actor_id, payload, created_at`
+
+func scanEvent(s scanner) (*dispatchd.Event, error) {
+	var e dispatchd.Event
+	var created sql.NullInt64
+	if err := s.Scan(&e.ID, &e.RepoID, &e.Name, &e.Action, &e.Ref, &e.SHA, &e.WorkflowID, &e.ActorID, &e.Payload, &created); err != nil {
+		return nil, err
+	}
+	e.CreatedAt = fromTS(created)
+	return &e, nil
+}
+
+// FindEvent implements dispatchd.RunService.
+func (db *DB) FindEvent(ctx context.Context, repoID, id int64) (*dispatchd.Event, error) {
+	e, err := scanEvent(db.r.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE repo_id = ? AND id = ?`, repoID, id))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return e, db.loadRunIDs(ctx, []*dispatchd.Event{e})
+}
+
+func (db *DB) loadRunIDs(ctx context.Context, events []*dispatchd.Event) error {
+	for _, e := range events {
+		rows, err := db.r.QueryContext(ctx, `SELECT id FROM runs WHERE event_id = ? ORDER BY id`, e.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			e.RunIDs = append(e.RunIDs, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ListEvents implements dispatchd.RunService.
+func (db *DB) ListEvents(ctx context.Context, repoID int64, offset, limit int) ([]*dispatchd.Event, int, error) {
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE repo_id = ?`, repoID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE repo_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
+		repoID, limitOrAll(limit), offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []*dispatchd.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	return out, total, db.loadRunIDs(ctx, out)
+}
+
+func limitOrAll(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
+// FindIdempotency implements dispatchd.RunService.
+func (db *DB) FindIdempotency(ctx context.Context, repoID, actorID int64, key string, since time.Time) (*dispatchd.Idempotency, error) {
+	k := dispatchd.Idempotency{RepoID: repoID, ActorID: actorID, Key: key}
+	var created sql.NullInt64
+	err := db.r.QueryRowContext(ctx, `SELECT request_hash, status, body, event_id, created_at FROM idempotency_keys
+		WHERE repo_id = ? AND actor_id = ? AND key = ? AND created_at >= ?`, repoID, actorID, key, toTS(since)).
+		Scan(&k.RequestHash, &k.Status, &k.Body, &k.EventID, &created)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	k.CreatedAt = fromTS(created)
+	return &k, nil
+}
+
+const runColumns = `r.id, r.repo_id, r.workflow_id, r.event_id, r.name, r.display_title, r.path, r.run_number, r.run_attempt,
+	r.event, r.status, r.conclusion, r.head_branch, r.head_sha, r.actor_id, r.triggering_actor_id, r.concurrency_group,
+	r.cancel_in_progress, r.created_at, r.updated_at, r.run_started_at`
+
+func scanRun(s scanner) (*dispatchd.Run, error) {
+	var r dispatchd.Run
+	var created, updated, started sql.NullInt64
+	err := s.Scan(&r.ID, &r.RepoID, &r.WorkflowID, &r.EventID, &r.Name, &r.DisplayTitle, &r.Path, &r.RunNumber, &r.RunAttempt,
+		&r.Event, &r.Status, &r.Conclusion, &r.HeadBranch, &r.HeadSHA, &r.ActorID, &r.TriggeringActorID, &r.ConcurrencyGroup,
+		&r.CancelInProgress, &created, &updated, &started)
+	if err != nil {
+		return nil, err
+	}
+	r.CreatedAt, r.UpdatedAt, r.RunStartedAt = fromTS(created), fromTS(updated), fromTS(started)
+	return &r, nil
+}
+
+// FindRun implements dispatchd.RunService.
+func (db *DB) FindRun(ctx context.Context, repoID, id int64) (*dispatchd.Run, error) {
+	r, err := scanRun(db.r.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.repo_id = ? AND r.id = ?`, repoID, id))
+	return r, notFound(err)
+}
+
+// runConclusions are the values of GitHub's `status` filter that are conclusions.
+var runConclusions = map[string]bool{"action_required": true, "cancelled": true, "failure": true, "neutral": true,
+	"skipped": true, "stale": true, "success": true, "timed_out": true, "startup_failure": true}
+
+// ListRuns implements dispatchd.RunService.
+func (db *DB) ListRuns(ctx context.Context, f dispatchd.RunFilter) ([]*dispatchd.Run, int, error) {
+	where, args := []string{"r.repo_id = ?"}, []any{f.RepoID}
+	add := func(cond string, arg any) { where, args = append(where, cond), append(args, arg) }
+	if f.WorkflowID != 0 {
+		add("r.workflow_id = ?", f.WorkflowID)
+	}
+	if f.EventID != 0 {
+		add("r.event_id = ?", f.EventID)
+	}
+	if f.Event != "" {
+		add("r.event = ?", f.Event)
+	}
+	if f.Status != "" {
+		if runConclusions[f.Status] {
+			add("r.conclusion = ?", f.Status)
+		} else {
+			add("r.status = ?", f.Status)
+		}
+	}
+	if f.Branch != "" {
+		add("r.head_branch = ?", f.Branch)
+	}
+	if f.HeadSHA != "" {
+		add("r.head_sha = ?", f.HeadSHA)
+	}
+	if f.ActorLogin != "" {
+		add("r.actor_id = (SELECT id FROM users WHERE lower_login = ?)", strings.ToLower(f.ActorLogin))
+	}
+	if !f.CreatedMin.IsZero() {
+		add("r.created_at >= ?", toTS(f.CreatedMin))
+	}
+	if !f.CreatedMax.IsZero() {
+		add("r.created_at <= ?", toTS(f.CreatedMax))
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM runs r`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r`+cond+` ORDER BY r.id DESC LIMIT ? OFFSET ?`,
+		append(args, limitOrAll(f.Limit), f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*dispatchd.Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// DeleteRun implements dispatchd.RunService.
+func (db *DB) DeleteRun(ctx context.Context, repoID, id int64) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE repo_id = ? AND id = ?`, repoID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return dispatchd.ErrNotFound
+		}
+		return nil
+	})
+}
+
+const jobColumns = `id, run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion,
+	created_at, started_at, completed_at, runner_id, runner_name`
+
+func scanJob(s scanner) (*dispatchd.Job, error) {
+	var j dispatchd.Job
+	var needs, labels []byte
+	var created, started, completed sql.NullInt64
+	err := s.Scan(&j.ID, &j.RunID, &j.RepoID, &j.RunAttempt, &j.Key, &j.Name, &needs, &labels, &j.Status, &j.Conclusion,
+		&created, &started, &completed, &j.RunnerID, &j.RunnerName)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(needs, &j.Needs); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(labels, &j.Labels); err != nil {
+		return nil, err
+	}
+	j.CreatedAt, j.StartedAt, j.CompletedAt = fromTS(created), fromTS(started), fromTS(completed)
+	return &j, nil
+}
+
+// ListJobs implements dispatchd.RunService.
+func (db *DB) ListJobs(ctx context.Context, runID int64, attempt int) ([]*dispatchd.Job, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE run_id = ? AND (? = 0 OR run_attempt = ?)
+		ORDER BY run_attempt, id`, runID, attempt, attempt)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*dispatchd.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+// FindJob implements dispatchd.RunService.
+func (db *DB) FindJob(ctx context.Context, repoID, id int64) (*dispatchd.Job, error) {
+	j, err := scanJob(db.r.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE repo_id = ? AND id = ?`, repoID, id))
+	return j, notFound(err)
+}
