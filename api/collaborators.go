@@ -68,11 +68,24 @@ func (s *Server) deleteCollaborator(w http.ResponseWriter, r *http.Request) erro
 }
 
 // checkCollaborator answers GET /repos/{owner}/{repo}/collaborators/{username}:
-// 204 when the user has a role on the repository, 404 otherwise.
+// 204 when the user has a role on the repository, 404 otherwise. As on
+// GitHub, only those with push access may ask; a fine-grained token needs
+// only metadata:read, but the user's role must allow pushing.
 func (s *Server) checkCollaborator(w http.ResponseWriter, r *http.Request) error {
 	repo, err := s.repoFor(r, dispatchd.AreaMetadata, dispatchd.Read)
 	if err != nil {
 		return err
+	}
+	a := actorFrom(r.Context())
+	if a.Anonymous() {
+		return dispatchd.ErrRequiresAuth
+	}
+	callerRole, err := dispatchd.RoleOf(r.Context(), s.Store, a.User, repo)
+	if err != nil {
+		return err
+	}
+	if callerRole.Permissions().Get(dispatchd.AreaContents) < dispatchd.Write {
+		return dispatchd.Errorf(dispatchd.EFORBIDDEN, "Must have push access to view repository collaborators.")
 	}
 	user, err := s.Store.FindUserByLogin(r.Context(), r.PathValue("username"))
 	if err != nil {

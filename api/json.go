@@ -21,9 +21,10 @@ var (
 	errNotObject       = dispatchd.Errorf(dispatchd.EBADREQUEST, "Body should be a JSON object")
 )
 
-// readObject reads a JSON object body. Bodies over MaxBody are refused with
-// 413 without being read into memory; an empty body is an empty object.
-func (s *Server) readObject(w http.ResponseWriter, r *http.Request) (object, error) {
+// readBody reads a request body of at most MaxBody bytes: a larger one is
+// refused with 413, from its Content-Length without reading it, or as soon
+// as the limit is passed. It returns nil for an empty body.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.ContentLength > s.MaxBody {
 		return nil, tooLarge(s.MaxBody)
 	}
@@ -35,10 +36,38 @@ func (s *Server) readObject(w http.ResponseWriter, r *http.Request) (object, err
 		return nil, errProblemsParsing
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return object{}, nil
+		return nil, nil
 	}
 	if !utf8.Valid(data) {
 		return nil, errProblemsParsing
+	}
+	return data, nil
+}
+
+// readRaw reads a JSON object body keeping each member's raw JSON, for
+// bodies whose parts are stored as sent (client_payload keeps its key order).
+func (s *Server) readRaw(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+	data, err := s.readBody(w, r)
+	if err != nil || data == nil {
+		return map[string]json.RawMessage{}, err
+	}
+	if !json.Valid(data) {
+		return nil, errProblemsParsing
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil || m == nil {
+		return nil, errNotObject
+	}
+	return m, nil
+}
+
+// readObject reads a JSON object body; an empty body is an empty object.
+func (s *Server) readObject(w http.ResponseWriter, r *http.Request) (object, error) {
+	data, err := s.readBody(w, r)
+	if err != nil {
+		return nil, err
+	} else if data == nil {
+		return object{}, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

@@ -2,18 +2,20 @@ package api
 
 import (
 	"net/http"
+
+	"github.com/dispatchd/dispatchd/render"
 )
 
 // root answers GET /api/v3/ with the URL templates GitHub lists there.
 func (s *Server) root(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]string{
-		"current_user_url":              s.apiURL("/user"),
-		"current_user_repositories_url": s.apiURL("/user/repos{?type,page,per_page,sort}"),
-		"organization_repositories_url": s.apiURL("/orgs/{org}/repos{?type,page,per_page,sort}"),
-		"repository_url":                s.apiURL("/repos/{owner}/{repo}"),
-		"user_url":                      s.apiURL("/users/{user}"),
-		"organization_url":              s.apiURL("/orgs/{org}"),
-		"workflows_url":                 s.apiURL("/repos/{owner}/{repo}/actions/workflows"),
+		"current_user_url":              s.urls().API("/user"),
+		"current_user_repositories_url": s.urls().API("/user/repos{?type,page,per_page,sort}"),
+		"organization_repositories_url": s.urls().API("/orgs/{org}/repos{?type,page,per_page,sort}"),
+		"repository_url":                s.urls().API("/repos/{owner}/{repo}"),
+		"user_url":                      s.urls().API("/users/{user}"),
+		"organization_url":              s.urls().API("/orgs/{org}"),
+		"workflows_url":                 s.urls().API("/repos/{owner}/{repo}/actions/workflows"),
 	})
 	return nil
 }
@@ -24,9 +26,9 @@ func (s *Server) currentUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u := s.simpleUser(a.User)
-	u["name"], u["email"] = nullable(a.User.Name), nullable(a.User.Email)
-	u["created_at"], u["updated_at"] = timestamp(a.User.CreatedAt), timestamp(a.User.UpdatedAt)
+	u := s.urls().SimpleUser(a.User)
+	u["name"], u["email"] = render.Nullable(a.User.Name), render.Nullable(a.User.Email)
+	u["created_at"], u["updated_at"] = render.Timestamp(a.User.CreatedAt), render.Timestamp(a.User.UpdatedAt)
 	if a.Token != nil && len(a.Token.Scopes) > 0 {
 		w.Header().Set("X-OAuth-Scopes", joinScopes(a.Token.Scopes))
 	}
@@ -47,7 +49,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
 	if r.PathValue("org") != "" && !u.IsOrg() {
 		return errNotFound
 	}
-	writeJSON(w, http.StatusOK, s.simpleUser(u))
+	writeJSON(w, http.StatusOK, s.urls().SimpleUser(u))
 	return nil
 }
 

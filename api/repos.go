@@ -121,8 +121,8 @@ func (s *Server) createRepo(w http.ResponseWriter, r *http.Request, a *dispatchd
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", s.apiURL("/repos/%s", repo.FullName()))
-	writeJSON(w, http.StatusCreated, s.repository(repo, dispatchd.RoleAdmin.Permissions()))
+	w.Header().Set("Location", s.urls().API("/repos/%s", repo.FullName()))
+	writeJSON(w, http.StatusCreated, s.urls().Repository(repo, dispatchd.RoleAdmin.Permissions()))
 	return nil
 }
 
@@ -158,7 +158,7 @@ func (s *Server) getRepo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.repository(repo, perms))
+	writeJSON(w, http.StatusOK, s.urls().Repository(repo, perms))
 	return nil
 }
 
@@ -208,7 +208,7 @@ func (s *Server) updateRepo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.repository(repo, perms))
+	writeJSON(w, http.StatusOK, s.urls().Repository(repo, perms))
 	return nil
 }
 
@@ -326,7 +326,7 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request, f dispatchd.R
 		if perms != nil && perms.Get(dispatchd.AreaMetadata) < dispatchd.Read {
 			continue
 		}
-		out = append(out, s.repository(repo, perms))
+		out = append(out, s.urls().Repository(repo, perms))
 	}
 	s.setLink(w, r, p, total)
 	writeJSON(w, http.StatusOK, out)

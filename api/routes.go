@@ -21,6 +21,9 @@ func (s *Server) routes() {
 	s.handle("PUT /repos/{owner}/{repo}/collaborators/{username}", "collaborators/collaborators#add-a-repository-collaborator", s.putCollaborator)
 	s.handle("DELETE /repos/{owner}/{repo}/collaborators/{username}", "collaborators/collaborators#remove-a-repository-collaborator", s.deleteCollaborator)
 
+	s.handle("POST /repos/{owner}/{repo}/dispatches", "repos/repos#create-a-repository-dispatch-event", s.repositoryDispatch)
+	s.handle("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", "actions/workflows#create-a-workflow-dispatch-event", s.workflowDispatch)
+
 	s.handle("GET /repos/{owner}/{repo}/actions/workflows", "actions/workflows#list-repository-workflows", s.listWorkflows)
 	s.handle("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}", "actions/workflows#get-a-workflow", s.getWorkflow)
 	s.handle("PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable", "actions/workflows#disable-a-workflow", s.setWorkflowState(true))

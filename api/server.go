@@ -9,8 +9,10 @@ import (
 	"strings"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/dispatch"
 	"github.com/dispatchd/dispatchd/gitrepo"
 	"github.com/dispatchd/dispatchd/index"
+	"github.com/dispatchd/dispatchd/render"
 )
 
 // DefaultMaxBody is the largest request body the REST API reads.
@@ -18,12 +20,13 @@ const DefaultMaxBody = 1 << 20
 
 // Server holds what the handlers need.
 type Server struct {
-	Store   dispatchd.Store
-	Git     *gitrepo.Hub
-	Index   *index.Indexer
-	Logger  *slog.Logger
-	BaseURL string // external root URL without a trailing slash, e.g. http://127.0.0.1:8080
-	MaxBody int64
+	Store    dispatchd.Store
+	Git      *gitrepo.Hub
+	Index    *index.Indexer
+	Dispatch *dispatch.Service
+	Logger   *slog.Logger
+	BaseURL  string // external root URL without a trailing slash, e.g. http://127.0.0.1:8080
+	MaxBody  int64
 	// Ready reports whether the server accepts work (false while shutting down).
 	Ready func() bool
 
@@ -154,3 +157,5 @@ func (s *Server) handle(pattern, doc string, h handlerFunc) {
 		}
 	})
 }
+
+func (s *Server) urls() render.URLs { return render.URLs{Base: s.BaseURL} }

@@ -20,7 +20,7 @@ func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]map[string]any, 0, len(list))
 	for _, wf := range list {
-		out = append(out, s.workflow(repo, wf, nil))
+		out = append(out, s.urls().Workflow(repo, wf, nil))
 	}
 	s.setLink(w, r, p, total)
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "workflows": out})
@@ -68,7 +68,7 @@ func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.workflow(repo, wf, problems))
+	writeJSON(w, http.StatusOK, s.urls().Workflow(repo, wf, problems))
 	return nil
 }
 

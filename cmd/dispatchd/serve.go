@@ -15,7 +15,9 @@ import (
 
 	"github.com/dispatchd/dispatchd"
 	"github.com/dispatchd/dispatchd/api"
+	"github.com/dispatchd/dispatchd/dispatch"
 	"github.com/dispatchd/dispatchd/index"
+	"github.com/dispatchd/dispatchd/render"
 	"github.com/spf13/cobra"
 )
 
@@ -95,7 +97,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 
 	var shuttingDown atomic.Bool
 	srv := &api.Server{Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
-		BaseURL: baseURL, MaxBody: o.maxBody, Ready: func() bool { return !shuttingDown.Load() }}
+		Dispatch: dispatch.New(db, render.URLs{Base: baseURL}),
+		BaseURL:  baseURL, MaxBody: o.maxBody, Ready: func() bool { return !shuttingDown.Load() }}
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	logger.Info("dispatchd listening", "url", baseURL, "addr", ln.Addr().String(), "data", o.data, "version", dispatchd.Version)

@@ -1,4 +1,7 @@
-package api
+// Package render turns domain values into GitHub's JSON shapes (the schemas
+// of github/openapi-subset.json): the API answers with them, events carry
+// them as payloads, and webhooks will send them.
+package render
 
 import (
 	"encoding/base64"
@@ -10,24 +13,26 @@ import (
 	"github.com/dispatchd/dispatchd"
 )
 
-// The functions here render domain values in GitHub's JSON shapes (the
-// schemas of github/openapi-subset.json).
+// URLs renders with the server's external root URL (no trailing slash).
+type URLs struct{ Base string }
 
-func (s *Server) apiURL(format string, args ...any) string {
-	return s.BaseURL + "/api/v3" + fmt.Sprintf(format, args...)
+// API is an absolute REST URL below /api/v3.
+func (u URLs) API(format string, args ...any) string {
+	return u.Base + "/api/v3" + fmt.Sprintf(format, args...)
 }
 
-func (s *Server) htmlURL(format string, args ...any) string {
-	return s.BaseURL + fmt.Sprintf(format, args...)
+// HTML is an absolute URL of a page (and of git).
+func (u URLs) HTML(format string, args ...any) string {
+	return u.Base + fmt.Sprintf(format, args...)
 }
 
 // nodeID imitates GitHub's opaque global ids: stable and unique per kind.
-func nodeID(kind string, id int64) string {
+func NodeID(kind string, id int64) string {
 	return base64.StdEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(id, 10)))
 }
 
 // timestamp renders GitHub's second-precision UTC time, or null for zero.
-func timestamp(t time.Time) any {
+func Timestamp(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
@@ -35,33 +40,33 @@ func timestamp(t time.Time) any {
 }
 
 // simpleUser is GitHub's simple-user.
-func (s *Server) simpleUser(u *dispatchd.User) map[string]any {
-	api := s.apiURL("/users/%s", u.Login)
+func (u URLs) SimpleUser(user *dispatchd.User) map[string]any {
+	api := u.API("/users/%s", user.Login)
 	return map[string]any{
-		"login": u.Login, "id": u.ID, "node_id": nodeID("User", u.ID),
-		"avatar_url": "", "gravatar_id": "", "url": api, "html_url": s.htmlURL("/%s", u.Login),
+		"login": user.Login, "id": user.ID, "node_id": NodeID("User", user.ID),
+		"avatar_url": "", "gravatar_id": "", "url": api, "html_url": u.HTML("/%s", user.Login),
 		"followers_url": api + "/followers", "following_url": api + "/following{/other_user}",
 		"gists_url": api + "/gists{/gist_id}", "starred_url": api + "/starred{/owner}{/repo}",
 		"subscriptions_url": api + "/subscriptions", "organizations_url": api + "/orgs",
 		"repos_url": api + "/repos", "events_url": api + "/events{/privacy}",
-		"received_events_url": api + "/received_events", "type": u.Type, "site_admin": u.SiteAdmin,
+		"received_events_url": api + "/received_events", "type": user.Type, "site_admin": user.SiteAdmin,
 		"user_view_type": "public",
 	}
 }
 
 // repository is GitHub's repository object (a superset of
 // minimal-repository). perms, when not nil, adds the caller's permissions.
-func (s *Server) repository(r *dispatchd.Repo, perms dispatchd.Permissions) map[string]any {
+func (u URLs) Repository(r *dispatchd.Repo, perms dispatchd.Permissions) map[string]any {
 	full := r.FullName()
-	api := s.apiURL("/repos/%s", full)
+	api := u.API("/repos/%s", full)
 	m := map[string]any{
-		"id": r.ID, "node_id": nodeID("Repository", r.ID), "name": r.Name, "full_name": full,
-		"owner": s.simpleUser(r.Owner), "private": r.Private, "visibility": r.Visibility(),
-		"html_url": s.htmlURL("/%s", full), "description": nullable(r.Description), "fork": false,
-		"url": api, "clone_url": s.htmlURL("/%s.git", full), "git_url": s.htmlURL("/%s.git", full),
-		"ssh_url": nil, "svn_url": s.htmlURL("/%s", full), "mirror_url": nil, "homepage": nil, "language": nil,
-		"default_branch": r.DefaultBranch, "created_at": timestamp(r.CreatedAt), "updated_at": timestamp(r.UpdatedAt),
-		"pushed_at": timestamp(r.PushedAt), "size": 0, "archived": false, "disabled": false, "is_template": false,
+		"id": r.ID, "node_id": NodeID("Repository", r.ID), "name": r.Name, "full_name": full,
+		"owner": u.SimpleUser(r.Owner), "private": r.Private, "visibility": r.Visibility(),
+		"html_url": u.HTML("/%s", full), "description": Nullable(r.Description), "fork": false,
+		"url": api, "clone_url": u.HTML("/%s.git", full), "git_url": u.HTML("/%s.git", full),
+		"svn_url": u.HTML("/%s", full), "mirror_url": nil, "homepage": nil, "language": nil,
+		"default_branch": r.DefaultBranch, "created_at": Timestamp(r.CreatedAt), "updated_at": Timestamp(r.UpdatedAt),
+		"pushed_at": Timestamp(r.PushedAt), "size": 0, "archived": false, "disabled": false, "is_template": false,
 		"topics": []string{}, "has_issues": false, "has_projects": false, "has_wiki": false, "has_pages": false,
 		"has_discussions": false, "allow_forking": false, "web_commit_signoff_required": false,
 		"forks": 0, "forks_count": 0, "stargazers_count": 0, "watchers": 0, "watchers_count": 0,
@@ -95,7 +100,7 @@ var repoURLTemplates = map[string]string{
 	"teams_url": "/teams", "trees_url": "/git/trees{/sha}",
 }
 
-func nullable(s string) any {
+func Nullable(s string) any {
 	if s == "" {
 		return nil
 	}
@@ -104,17 +109,28 @@ func nullable(s string) any {
 
 // workflow is GitHub's workflow object. problems, when not nil, adds the
 // dispatchd extension `problems`: what parsing the file at the default branch found.
-func (s *Server) workflow(repo *dispatchd.Repo, w *dispatchd.Workflow, problems []dispatchd.Problem) map[string]any {
+func (u URLs) Workflow(repo *dispatchd.Repo, w *dispatchd.Workflow, problems []dispatchd.Problem) map[string]any {
 	full := repo.FullName()
 	m := map[string]any{
-		"id": w.ID, "node_id": nodeID("Workflow", w.ID), "name": w.Name, "path": w.Path, "state": w.State(),
-		"created_at": timestamp(w.CreatedAt), "updated_at": timestamp(w.UpdatedAt),
-		"url":       s.apiURL("/repos/%s/actions/workflows/%d", full, w.ID),
-		"html_url":  s.htmlURL("/%s/blob/%s/%s", full, repo.DefaultBranch, w.Path),
-		"badge_url": s.htmlURL("/%s/workflows/%s/badge.svg", full, url.PathEscape(w.Name)),
+		"id": w.ID, "node_id": NodeID("Workflow", w.ID), "name": w.Name, "path": w.Path, "state": w.State(),
+		"created_at": Timestamp(w.CreatedAt), "updated_at": Timestamp(w.UpdatedAt),
+		"url":       u.API("/repos/%s/actions/workflows/%d", full, w.ID),
+		"html_url":  u.HTML("/%s/blob/%s/%s", full, repo.DefaultBranch, w.Path),
+		"badge_url": u.HTML("/%s/workflows/%s/badge.svg", full, url.PathEscape(w.Name)),
 	}
 	if problems != nil {
 		m["problems"] = problems
 	}
 	return m
+}
+
+// Organization is GitHub's organization-simple, as event payloads carry it.
+func (u URLs) Organization(org *dispatchd.User) map[string]any {
+	api := u.API("/orgs/%s", org.Login)
+	return map[string]any{
+		"login": org.Login, "id": org.ID, "node_id": NodeID("Organization", org.ID), "url": api,
+		"repos_url": api + "/repos", "events_url": api + "/events", "hooks_url": api + "/hooks",
+		"issues_url": api + "/issues", "members_url": api + "/members{/member}",
+		"public_members_url": api + "/public_members{/member}", "avatar_url": "", "description": nil,
+	}
 }

@@ -1,0 +1,74 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/workflow"
+)
+
+// RepositoryDispatch records a repository_dispatch event and creates a run
+// of every enabled, valid workflow on the default branch head whose `on:`
+// has repository_dispatch with no types or with eventType among them. The
+// request is validated by the caller; an event that matches nothing is
+// recorded all the same.
+func (s *Service) RepositoryDispatch(ctx context.Context, actor *dispatchd.User, repo *dispatchd.Repo,
+	eventType string, clientPayload json.RawMessage, idem *dispatchd.Idempotency) (*Result, error) {
+	ref := "refs/heads/" + repo.DefaultBranch
+	refs, err := s.Store.Refs(ctx, repo.ID)
+	if err != nil {
+		return nil, err
+	}
+	sha := refs[ref]
+	payload, err := s.repositoryDispatchPayload(repo, actor, eventType, clientPayload)
+	if err != nil {
+		return nil, err
+	}
+	e := &dispatchd.Event{RepoID: repo.ID, Name: "repository_dispatch", Action: eventType, Ref: ref, SHA: sha,
+		ActorID: actor.ID, Payload: payload}
+	var runs []dispatchd.NewRun
+	if sha != "" {
+		if runs, err = s.repositoryDispatchRuns(ctx, e, repo, actor); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.Store.CreateEvent(ctx, e, runs, idem); err != nil {
+		return nil, err
+	}
+	return &Result{Event: e, Runs: runsOf(runs)}, nil
+}
+
+func (s *Service) repositoryDispatchRuns(ctx context.Context, e *dispatchd.Event, repo *dispatchd.Repo, actor *dispatchd.User) ([]dispatchd.NewRun, error) {
+	files, err := s.filesAt(ctx, repo.ID, e.SHA)
+	if dispatchd.ErrorCode(err) == dispatchd.ENOTFOUND {
+		return nil, nil // pushed but not indexed yet: nothing can match
+	} else if err != nil {
+		return nil, err
+	}
+	var runs []dispatchd.NewRun
+	for _, f := range files {
+		if !f.Summary.Valid || !workflow.MatchesRepositoryDispatch(&f.Summary.Triggers, e.Action) {
+			continue
+		}
+		m := s.modelOf(f)
+		if ok, _ := m.runnable(); !ok {
+			continue
+		}
+		wf, err := s.Store.FindWorkflowByID(ctx, repo.ID, f.WorkflowID)
+		if err != nil {
+			return nil, err
+		}
+		if wf.Disabled {
+			continue
+		}
+		t := &trigger{repo: repo, actor: actor, eventName: e.Name, payload: e.Payload, ref: e.Ref, sha: e.SHA,
+			file: f, name: workflowName(f)}
+		nr, err := s.newRun(t, m)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, nr)
+	}
+	return runs, nil
+}

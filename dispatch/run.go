@@ -1,0 +1,66 @@
+package dispatch
+
+import (
+	"strings"
+
+	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/expr"
+)
+
+// newRun builds a queued run of the model with its jobs: the display title
+// from run-name (GitHub's default, the workflow's name, when it is absent,
+// blank or fails to evaluate) and the concurrency group for the scheduler.
+func (s *Service) newRun(t *trigger, m *model) (dispatchd.NewRun, error) {
+	name := t.name
+	run := &dispatchd.Run{
+		WorkflowID: t.file.WorkflowID, Name: name, DisplayTitle: name, Path: t.file.Path, Event: t.eventName,
+		HeadSHA: t.sha, ActorID: t.actor.ID, TriggeringActorID: t.actor.ID,
+	}
+	run.HeadBranch, _ = shortRef(t.ref)
+	if m.wf.RunName != "" || m.wf.Concurrency != nil {
+		ctx, err := s.runContext(t)
+		if err != nil {
+			return dispatchd.NewRun{}, err
+		}
+		if title := evalString(m.wf.RunName, ctx); strings.TrimSpace(title) != "" {
+			run.DisplayTitle = title
+		}
+		if c := m.wf.Concurrency; c != nil {
+			run.ConcurrencyGroup = evalString(c.Group, ctx)
+			run.CancelInProgress = c.CancelInProgress.Value
+			if c.CancelInProgress.Expr != "" {
+				v, err := expr.EvalTemplate(c.CancelInProgress.Expr, ctx)
+				run.CancelInProgress = err == nil && expr.Truthy(v)
+			}
+		}
+	}
+	return dispatchd.NewRun{Run: run, Jobs: m.jobs()}, nil
+}
+
+// evalString interpolates a template; an error yields "".
+func evalString(tmpl string, ctx *expr.Context) string {
+	if tmpl == "" {
+		return ""
+	}
+	v, err := expr.EvalTemplate(tmpl, ctx)
+	if err != nil {
+		return ""
+	}
+	return expr.ToString(v)
+}
+
+// workflowName is what GitHub calls a workflow: its name:, else its path.
+func workflowName(f *dispatchd.WorkflowFile) string {
+	if f.Summary.Name != "" {
+		return f.Summary.Name
+	}
+	return f.Path
+}
+
+func runsOf(nrs []dispatchd.NewRun) []*dispatchd.Run {
+	out := make([]*dispatchd.Run, len(nrs))
+	for i, nr := range nrs {
+		out[i] = nr.Run
+	}
+	return out
+}

@@ -1,0 +1,59 @@
+// Package dispatch turns an event into runs: it resolves the ref, finds the
+// workflows at that commit that listen to the event (from the index, never
+// from git), builds GitHub's event payload, evaluates run-name and
+// concurrency, and stores the event, its runs and their jobs in one
+// transaction.
+package dispatch
+
+import (
+	"context"
+
+	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/render"
+)
+
+// Service creates events and their runs.
+type Service struct {
+	Store dispatchd.Store
+	URLs  render.URLs
+
+	files  cache[commitKey, []*dispatchd.WorkflowFile]
+	models cache[blobKey, *model]
+}
+
+// Result is what a dispatch created.
+type Result struct {
+	Event *dispatchd.Event
+	Runs  []*dispatchd.Run
+}
+
+// New returns a service over the store.
+func New(store dispatchd.Store, urls render.URLs) *Service {
+	return &Service{Store: store, URLs: urls, files: newCache[commitKey, []*dispatchd.WorkflowFile](1024),
+		models: newCache[blobKey, *model](4096)}
+}
+
+type commitKey struct {
+	repo int64
+	sha  string
+}
+
+type blobKey struct {
+	repo int64
+	sha  string
+}
+
+// filesAt returns the workflow files of an indexed commit. A commit's files
+// never change, so the cache needs no invalidation.
+func (s *Service) filesAt(ctx context.Context, repoID int64, sha string) ([]*dispatchd.WorkflowFile, error) {
+	key := commitKey{repoID, sha}
+	if f, ok := s.files.get(key); ok {
+		return f, nil
+	}
+	f, err := s.Store.WorkflowFilesAt(ctx, repoID, sha)
+	if err != nil {
+		return nil, err
+	}
+	s.files.put(key, f)
+	return f, nil
+}
