@@ -138,4 +138,28 @@ type RunService interface {
 	// ListJobs returns the jobs of one attempt, or of every attempt with attempt 0.
 	ListJobs(ctx context.Context, runID int64, attempt int) ([]*Job, error)
 	FindJob(ctx context.Context, repoID, id int64) (*Job, error)
+
+	// CancelRun completes a run that has not completed as cancelled, with
+	// its unfinished jobs; ECONFLICT when it has completed.
+	CancelRun(ctx context.Context, repoID, id int64) (*Run, error)
+	// RerunRun starts the next attempt of a completed run: every job again,
+	// or with failedOnly the failed and cancelled jobs and those that need
+	// them, the others keeping their results. ECONFLICT while it runs.
+	RerunRun(ctx context.Context, repoID, id int64, failedOnly bool) (*Run, error)
+}
+
+// Conclude is the conclusion of a set of finished jobs: failure if one
+// failed, cancelled if one was cancelled, success otherwise (skipped jobs
+// do not fail a run).
+func Conclude(jobs []*Job) string {
+	out := ConclusionSuccess
+	for _, j := range jobs {
+		switch j.Conclusion {
+		case ConclusionFailure, ConclusionTimedOut:
+			return ConclusionFailure
+		case ConclusionCancelled:
+			out = ConclusionCancelled
+		}
+	}
+	return out
 }

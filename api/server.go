@@ -27,6 +27,7 @@ type Server struct {
 	Logger   *slog.Logger
 	BaseURL  string // external root URL without a trailing slash, e.g. http://127.0.0.1:8080
 	MaxBody  int64
+	Key      []byte // the server key: signs log URLs
 	// Ready reports whether the server accepts work (false while shutting down).
 	Ready func() bool
 
@@ -60,6 +61,8 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	case path == "/api/v3" || strings.HasPrefix(path, "/api/v3/"):
 		s.serveAPI(w, r)
+	case strings.HasPrefix(path, logsPrefix) && r.Method == http.MethodGet:
+		s.serveSignedLogs(w, r)
 	default:
 		if owner, repo, rest, ok := splitGitPath(path); ok {
 			s.serveGit(w, r, owner, repo, rest)

@@ -206,3 +206,53 @@ func testConcurrentEvents(t *testing.T, s dispatchd.Store) {
 		t.Fatalf("runs stored = %d, want %d", total, n-n/8)
 	}
 }
+
+func testCancelAndRerun(t *testing.T, s dispatchd.Store) {
+	u, r, _ := runFixture(t, s)
+	files, _ := s.WorkflowFilesAt(ctx, r.ID, "1111111111111111111111111111111111111111")
+	nr := newRun(files[0], u, "workflow_dispatch", "build", "test", "deploy")
+	e := &dispatchd.Event{RepoID: r.ID, Name: "workflow_dispatch", Ref: "refs/heads/main", SHA: "x", ActorID: u.ID, Payload: []byte(`{}`)}
+	if err := s.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, nil); err != nil {
+		t.Fatal(err)
+	}
+	id := nr.Run.ID
+	_, err := s.RerunRun(ctx, r.ID, id, false)
+	wantCode(t, err, dispatchd.ECONFLICT) // still queued
+
+	run, err := s.CancelRun(ctx, r.ID, id)
+	if err != nil || run.Status != dispatchd.StatusCompleted || run.Conclusion != dispatchd.ConclusionCancelled {
+		t.Fatalf("CancelRun = %+v, %v", run, err)
+	}
+	jobs, _ := s.ListJobs(ctx, id, 1)
+	for _, j := range jobs {
+		if j.Status != dispatchd.StatusCompleted || j.Conclusion != dispatchd.ConclusionCancelled || j.CompletedAt.IsZero() {
+			t.Fatalf("job after cancel = %+v", j)
+		}
+	}
+	if dispatchd.Conclude(jobs) != dispatchd.ConclusionCancelled {
+		t.Fatalf("Conclude = %s", dispatchd.Conclude(jobs))
+	}
+	_, err = s.CancelRun(ctx, r.ID, id)
+	wantCode(t, err, dispatchd.ECONFLICT)
+	_, err = s.CancelRun(ctx, r.ID, 99999)
+	wantCode(t, err, dispatchd.ENOTFOUND)
+
+	run, err = s.RerunRun(ctx, r.ID, id, false)
+	if err != nil || run.RunAttempt != 2 || run.Status != dispatchd.StatusQueued || run.Conclusion != "" || run.RunStartedAt.IsZero() {
+		t.Fatalf("RerunRun = %+v, %v", run, err)
+	}
+	second, _ := s.ListJobs(ctx, id, 2)
+	all, _ := s.ListJobs(ctx, id, 0)
+	if len(second) != 3 || len(all) != 6 || second[2].Needs[0] != "test" || second[0].Status != dispatchd.StatusQueued || second[0].RunAttempt != 2 {
+		t.Fatalf("attempt 2 jobs = %+v (all %d)", second, len(all))
+	}
+	// Cancel again, then re-run only the failed: every job was cancelled, so all run.
+	s.CancelRun(ctx, r.ID, id)
+	run, err = s.RerunRun(ctx, r.ID, id, true)
+	if err != nil || run.RunAttempt != 3 {
+		t.Fatalf("RerunRun(failed) = %+v, %v", run, err)
+	}
+	if third, _ := s.ListJobs(ctx, id, 3); len(third) != 3 || third[2].Status != dispatchd.StatusQueued {
+		t.Fatalf("attempt 3 = %+v", third)
+	}
+}

@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 		"Runs":             testRuns,
 		"Idempotency":      testIdempotency,
 		"ConcurrentEvents": testConcurrentEvents,
+		"CancelAndRerun":   testCancelAndRerun,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -73,7 +73,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer release()
-	if _, err := dir.serverKey(); err != nil {
+	key, err := dir.serverKey()
+	if err != nil {
 		return err
 	}
 	db, hub, err := dir.open(ctx)
@@ -98,7 +99,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	var shuttingDown atomic.Bool
 	srv := &api.Server{Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
 		Dispatch: dispatch.New(db, render.URLs{Base: baseURL}),
-		BaseURL:  baseURL, MaxBody: o.maxBody, Ready: func() bool { return !shuttingDown.Load() }}
+		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, Ready: func() bool { return !shuttingDown.Load() }}
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	logger.Info("dispatchd listening", "url", baseURL, "addr", ln.Addr().String(), "data", o.data, "version", dispatchd.Version)
