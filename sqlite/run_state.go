@@ -109,4 +109,3 @@ func rerunSet(jobs []*dispatchd.Job, failedOnly bool) map[string]bool {
 	}
 	return again
 }
-
