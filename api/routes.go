@@ -4,6 +4,7 @@ package api
 // documentation page its errors point to.
 func (s *Server) routes() {
 	s.handle("GET /{$}", "meta/meta#github-api-root", s.root)
+	s.handle("GET /rate_limit", "rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user", s.rateLimitStatus)
 	s.handle("GET /user", "users/users#get-the-authenticated-user", s.currentUser)
 	s.handle("GET /users/{username}", "users/users#get-a-user", s.getUser)
 	s.handle("GET /orgs/{org}", "orgs/orgs#get-an-organization", s.getUser)

@@ -28,10 +28,13 @@ type Server struct {
 	BaseURL  string // external root URL without a trailing slash, e.g. http://127.0.0.1:8080
 	MaxBody  int64
 	Key      []byte // the server key: signs log URLs
+	// RateLimit is the hourly request limit per user; 0 disables limits.
+	RateLimit int
 	// Ready reports whether the server accepts work (false while shutting down).
 	Ready func() bool
 
-	api *http.ServeMux
+	api    *http.ServeMux
+	limits *limiter
 }
 
 // Handler returns the whole HTTP surface with its middleware.
@@ -43,6 +46,7 @@ func (s *Server) Handler() http.Handler {
 		s.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s.api = http.NewServeMux()
+	s.limits = newLimiter()
 	s.routes()
 	return s.withRequestID(s.withLogging(s.withRecover(http.HandlerFunc(s.dispatch))))
 }
@@ -94,6 +98,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(withActor(r.Context(), actor))
 	r.URL.Path = strings.TrimPrefix(r.URL.Path, "/api/v3")
+	if r.URL.Path != "/rate_limit" {
+		if err := s.rateLimit(w, r, actor); err != nil {
+			writeError(w, r, err, "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api")
+			return
+		}
+	}
 	if r.URL.Path == "" {
 		r.URL.Path = "/"
 	}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -82,6 +83,9 @@ func startServer(t *testing.T, args ...string) *server {
 func startServerIn(t *testing.T, data string, args ...string) *server {
 	t.Helper()
 	s := &server{t: t, data: data, log: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1)}
+	if !slices.Contains(args, "--rate-limit") {
+		args = append(args, "--rate-limit", "0") // tests make many anonymous requests
+	}
 	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--log-format", "json"}, args...)...)
 	s.cmd.Stdout = s.stdout
 	stderr, _ := s.cmd.StderrPipe()

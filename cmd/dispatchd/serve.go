@@ -24,6 +24,7 @@ import (
 type serveOptions struct {
 	addr, data, externalURL, logFormat string
 	maxBody                            int64
+	rateLimit                          int
 	shutdownTimeout                    time.Duration
 }
 
@@ -47,6 +48,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.externalURL, "external-url", "", "root URL clients use to reach this server (default: derived from --addr)")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.Int64Var(&o.maxBody, "max-body", api.DefaultMaxBody, "largest REST request body in bytes; larger ones get 413")
+	f.IntVar(&o.rateLimit, "rate-limit", api.DefaultRateLimit, "API requests per hour per user (anonymous: 60 per IP); 0 disables limits")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
 	envUsage(cmd)
 	return cmd
@@ -99,7 +101,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	var shuttingDown atomic.Bool
 	srv := &api.Server{Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
 		Dispatch: dispatch.New(db, render.URLs{Base: baseURL}),
-		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, Ready: func() bool { return !shuttingDown.Load() }}
+		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, RateLimit: o.rateLimit, Ready: func() bool { return !shuttingDown.Load() }}
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	logger.Info("dispatchd listening", "url", baseURL, "addr", ln.Addr().String(), "data", o.data, "version", dispatchd.Version)
