@@ -278,3 +278,30 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Fatalf("new key: %d %v", r.Status, r.Header)
 	}
 }
+
+func TestDispatchAndWorkflowRunCommands(t *testing.T) {
+	s := startServer(t)
+	dispatchRepo(t, s)
+	out, err := s.run("dispatch", "admin/svc", "trigger-deploy", "-F", "image_tag=sha-7", "-f", "environment=staging")
+	if err != nil || !strings.Contains(out, "2 run(s)") || !strings.Contains(out, "Deploy sha-7") || !strings.Contains(out, "/admin/svc/actions/runs/") {
+		t.Fatalf("dispatch: %v\n%s", err, out)
+	}
+	// Only any.yml (no types) listens to other event types.
+	out, err = s.run("dispatch", "admin/svc", "other-type")
+	if err != nil || !strings.Contains(out, "1 run(s)") || !strings.Contains(out, "any.yml") {
+		t.Fatalf("dispatch of another type: %v\n%s", err, out)
+	}
+	out, err = s.run("workflow", "run", "admin/svc", "greet.yml", "--ref", "main", "-f", "source=cli", "-F", "debug=true")
+	if err != nil || !strings.HasPrefix(out, "run ") {
+		t.Fatalf("workflow run: %v\n%s", err, out)
+	}
+	ev := s.do("GET", "/api/v3/repos/admin/svc/dispatches?per_page=1", s.Token, nil).JSON(t)["dispatches"].([]any)[0].(map[string]any)
+	if in := ev["payload"].(map[string]any)["inputs"].(map[string]any); in["source"] != "cli" || in["debug"] != "true" {
+		t.Fatalf("inputs = %v", in)
+	}
+	// GitHub's message, and a failing exit status, for a bad input.
+	out, err = s.run("workflow", "run", "admin/svc", "greet.yml", "--ref", "main", "-f", "nope=1")
+	if err == nil || !strings.Contains(out, `Unexpected inputs provided: ["nope"]`) {
+		t.Fatalf("bad input: %v\n%s", err, out)
+	}
+}

@@ -20,6 +20,7 @@ func newRootCmd() *cobra.Command {
 		newAdminCmd(),
 		newRepoCmd(),
 		newWorkflowCmd(),
+		newDispatchCmd(),
 	)
 	return root
 }

@@ -11,7 +11,7 @@ import (
 
 func newWorkflowCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "workflow", Short: "Inspect the workflows of a repository"}
-	cmd.AddCommand(newWorkflowListCmd(), newWorkflowViewCmd())
+	cmd.AddCommand(newWorkflowListCmd(), newWorkflowViewCmd(), newWorkflowRunCmd())
 	return cmd
 }
 
