@@ -21,8 +21,14 @@ vet:
 
 # Every test: unit, store conformance, expression and workflow conformance,
 # end-to-end against the real binary, git and HTTP on loopback.
-test: vet
+test: vet e2e/octokit/node_modules
 	$(GO) test -count=1 -timeout 20m ./...
+
+# @octokit/rest for the client compatibility test, pinned by the lock file.
+e2e/octokit/node_modules: e2e/octokit/package.json e2e/octokit/package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs node and npm for the @octokit/rest compatibility test"; exit 1; }
+	cd e2e/octokit && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # Short runs of every fuzz target (their seed corpora also run in `make test`).
 fuzz:
