@@ -1,0 +1,187 @@
+package bench
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// BenchmarkDispatch drives POST /repos/{owner}/{repo}/dispatches on the real
+// binary (SQLite default, every acknowledged dispatch committed) with one
+// matching workflow, at 1, 16 and 64 connections, and in the same run a bare
+// Go handler answering 204 (the HTTP floor). Metrics: dispatches/s, p99 in
+// ms, and the ratio to the floor.
+//
+//	go test ./bench -run '^$' -bench Dispatch -benchtime 20000x
+func BenchmarkDispatch(b *testing.B) {
+	env := setup(b)
+	body := []byte(`{"event_type":"bench","client_payload":{"image_tag":"sha-1234567","environment":"production"}}`)
+	for _, conns := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
+			floor := Load(env.bare, "", body, b.N, conns)
+			b.ResetTimer()
+			got := Load(env.dispatchURL, env.token, body, b.N, conns)
+			b.StopTimer()
+			if got.Errors > 0 || floor.Errors > 0 {
+				b.Fatalf("errors: dispatch %d, bare %d", got.Errors, floor.Errors)
+			}
+			b.ReportMetric(got.PerSecond(), "dispatches/s")
+			b.ReportMetric(float64(got.P99.Microseconds())/1000, "p99_ms")
+			b.ReportMetric(floor.PerSecond(), "floor_req/s")
+			b.ReportMetric(got.PerSecond()/floor.PerSecond(), "ratio_to_floor")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+type benchEnv struct {
+	dispatchURL, bare, token string
+}
+
+var (
+	envOnce sync.Once
+	env     benchEnv
+	envErr  error
+)
+
+func setup(b *testing.B) benchEnv {
+	envOnce.Do(func() { env, envErr = start() })
+	if envErr != nil {
+		b.Fatal(envErr)
+	}
+	return env
+}
+
+// start builds and starts both servers and prepares a repository whose one
+// workflow matches the benchmark's event. The processes live as long as the
+// benchmark binary.
+func start() (benchEnv, error) {
+	dir, err := os.MkdirTemp("", "dispatchd-bench")
+	if err != nil {
+		return benchEnv{}, err
+	}
+	for _, p := range []string{"../cmd/dispatchd", "./bare"} {
+		out, err := exec.Command("go", "build", "-o", dir, p).CombinedOutput()
+		if err != nil {
+			return benchEnv{}, fmt.Errorf("build %s: %v\n%s", p, err, out)
+		}
+	}
+	bare := exec.Command(filepath.Join(dir, "bare"))
+	stdout, _ := bare.StdoutPipe()
+	if err := bare.Start(); err != nil {
+		return benchEnv{}, err
+	}
+	bareURL, _ := bufio.NewReader(stdout).ReadString('\n')
+
+	srv := exec.Command(filepath.Join(dir, "dispatchd"), "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"),
+		"--rate-limit", "0", "--log-format", "json")
+	srv.Stdout = nil
+	stderr, _ := srv.StderrPipe()
+	if err := srv.Start(); err != nil {
+		return benchEnv{}, err
+	}
+	url, err := listenURL(stderr)
+	if err != nil {
+		return benchEnv{}, err
+	}
+	tok, err := exec.Command(filepath.Join(dir, "dispatchd"), "admin", "token", "create", "--user", "admin", "--scopes", "repo",
+		"--data", filepath.Join(dir, "data")).Output()
+	if err != nil {
+		return benchEnv{}, err
+	}
+	token := strings.TrimSpace(string(tok))
+	if err := prepareRepo(url, token, dir); err != nil {
+		return benchEnv{}, err
+	}
+	return benchEnv{dispatchURL: url + "/api/v3/repos/admin/bench/dispatches", bare: strings.TrimSpace(bareURL), token: token}, nil
+}
+
+var listenRE = regexp.MustCompile(`"msg":"dispatchd listening".*?"url":"([^"]+)"`)
+
+func listenURL(stderr interface{ Read([]byte) (int, error) }) (string, error) {
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if m := listenRE.FindStringSubmatch(sc.Text()); m != nil {
+			go func() {
+				for sc.Scan() {
+				}
+			}()
+			return m[1], nil
+		}
+	}
+	return "", fmt.Errorf("dispatchd did not start")
+}
+
+const benchWorkflow = `name: Deploy
+run-name: Deploy ${{ github.event.client_payload.image_tag }}
+on:
+  repository_dispatch:
+    types: [bench]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo deploying
+`
+
+func prepareRepo(url, token, dir string) error {
+	req, _ := http.NewRequest("POST", url+"/api/v3/user/repos", strings.NewReader(`{"name":"bench","auto_init":true}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	work := filepath.Join(dir, "work")
+	clone := strings.Replace(url, "http://", "http://admin:"+token+"@", 1) + "/admin/bench.git"
+	steps := [][]string{{"clone", "-q", clone, work}}
+	if err := gitRun("", steps[0]...); err != nil {
+		return err
+	}
+	os.MkdirAll(filepath.Join(work, ".github/workflows"), 0o755)
+	os.WriteFile(filepath.Join(work, ".github/workflows/deploy.yml"), []byte(benchWorkflow), 0o644)
+	for _, s := range [][]string{{"add", "-A"}, {"-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "wf"}, {"push", "-q"}} {
+		if err := gitRun(work, s...); err != nil {
+			return err
+		}
+	}
+	// One dispatch to check the workflow matches: it must start one run.
+	req, _ = http.NewRequest("POST", url+"/api/v3/repos/admin/bench/dispatches", strings.NewReader(`{"event_type":"bench"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		return err
+	}
+	resp.Body.Close()
+	req, _ = http.NewRequest("GET", url+"/api/v3/repos/admin/bench/dispatches/"+resp.Header.Get("X-Dispatch-Id"), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var ev struct {
+		WorkflowRuns []any `json:"workflow_runs"`
+	}
+	json.NewDecoder(resp.Body).Decode(&ev)
+	if len(ev.WorkflowRuns) != 1 {
+		return fmt.Errorf("the benchmark's dispatch started %d runs, want 1", len(ev.WorkflowRuns))
+	}
+	return nil
+}
+
+func gitRun(dir string, args ...string) error {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("git %v: %v\n%s", args, err, out)
+	}
+	return nil
+}
