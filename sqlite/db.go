@@ -25,9 +25,11 @@ var migrations embed.FS
 // DB is the store. Writes go through one connection (SQLite has one writer;
 // queuing in Go is cheaper than retrying on SQLITE_BUSY), reads through a pool.
 type DB struct {
-	w     *sql.DB
-	r     *sql.DB
-	group *committer
+	w      *sql.DB
+	r      *sql.DB
+	group  *committer
+	rstmts *stmts // prepared on the read pool
+	wstmts *stmts // prepared on the writer
 }
 
 var _ dispatchd.Store = (*DB)(nil)
@@ -59,6 +61,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
 	db.group = newCommitter(w)
+	db.rstmts, db.wstmts = &stmts{db: r}, &stmts{db: w}
+	if err := db.prepareWrites(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -78,6 +85,8 @@ func (db *DB) migrate(ctx context.Context) error {
 // Close closes both pools; WAL content is checkpointed by SQLite on the last close.
 func (db *DB) Close() error {
 	db.group.close()
+	db.rstmts.close()
+	db.wstmts.close()
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 

@@ -57,13 +57,13 @@ func (db *DB) CreateRepo(ctx context.Context, r *dispatchd.Repo) error {
 
 // FindRepoByID implements dispatchd.RepoService.
 func (db *DB) FindRepoByID(ctx context.Context, id int64) (*dispatchd.Repo, error) {
-	r, err := scanRepo(db.r.QueryRowContext(ctx, repoSelect+` WHERE r.id = ?`, id))
+	r, err := scanRepo(db.queryRow(ctx, repoSelect+` WHERE r.id = ?`, id))
 	return r, notFound(err)
 }
 
 // FindRepo implements dispatchd.RepoService.
 func (db *DB) FindRepo(ctx context.Context, owner, name string) (*dispatchd.Repo, error) {
-	r, err := scanRepo(db.r.QueryRowContext(ctx, repoSelect+` WHERE u.lower_login = ? AND r.lower_name = ?`,
+	r, err := scanRepo(db.queryRow(ctx, repoSelect+` WHERE u.lower_login = ? AND r.lower_name = ?`,
 		strings.ToLower(owner), strings.ToLower(name)))
 	return r, notFound(err)
 }
@@ -144,14 +144,14 @@ func (db *DB) ListRepos(ctx context.Context, f dispatchd.RepoFilter) ([]*dispatc
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	var total int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM repos r JOIN users u ON u.id = r.owner_id`+cond, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT count(*) FROM repos r JOIN users u ON u.id = r.owner_id`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := db.r.QueryContext(ctx, repoSelect+cond+` ORDER BY r.id LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
+	rows, err := db.query(ctx, repoSelect+cond+` ORDER BY r.id LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -190,7 +190,7 @@ func (db *DB) RemoveCollaborator(ctx context.Context, repoID, userID int64) erro
 // CollaboratorRole implements dispatchd.RepoService.
 func (db *DB) CollaboratorRole(ctx context.Context, repoID, userID int64) (dispatchd.Role, error) {
 	var role string
-	err := db.r.QueryRowContext(ctx, `SELECT role FROM collaborators WHERE repo_id = ? AND user_id = ?`, repoID, userID).Scan(&role)
+	err := db.queryRow(ctx, `SELECT role FROM collaborators WHERE repo_id = ? AND user_id = ?`, repoID, userID).Scan(&role)
 	if err == sql.ErrNoRows {
 		return dispatchd.RoleNone, nil
 	}

@@ -10,20 +10,39 @@ import (
 	"github.com/dispatchd/dispatchd"
 )
 
+// The statements of the hot write path, prepared at open (prepareWrites).
+const (
+	qInsertEvent = `INSERT INTO events (repo_id, name, action, ref, sha, workflow_id, actor_id, payload, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qSetIdempotencyEvent = `UPDATE idempotency_keys SET event_id = ? WHERE repo_id = ? AND actor_id = ? AND key = ?`
+	qClaimIdempotency    = `INSERT INTO idempotency_keys (repo_id, actor_id, key, request_hash, status, body, event_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+		ON CONFLICT (repo_id, actor_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+			body = excluded.body, event_id = 0, created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < ?`
+	qBumpRunCounter = `UPDATE workflows SET run_counter = run_counter + 1 WHERE id = ? RETURNING run_counter`
+	qInsertRun      = `INSERT INTO runs (repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
+			event, status, conclusion, head_branch, head_sha, actor_id, triggering_actor_id, concurrency_group,
+			cancel_in_progress, created_at, updated_at, run_started_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qInsertJob = `INSERT INTO jobs (run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+)
+
 // CreateEvent implements dispatchd.RunService through the group committer:
 // concurrent dispatches share one transaction, each in its own savepoint.
 func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispatchd.NewRun, idem *dispatchd.Idempotency) error {
 	t := now()
 	var runIDs []int64
-	err := db.group.do(ctx, func(tx *sql.Tx) error {
+	err := db.group.do(ctx, func(sqltx *sql.Tx) error {
+		tx := wtx{db, sqltx}
 		runIDs = runIDs[:0]
 		if idem != nil {
 			if err := claimIdempotency(tx, idem, t); err != nil {
 				return err
 			}
 		}
-		err := tx.QueryRow(`INSERT INTO events (repo_id, name, action, ref, sha, workflow_id, actor_id, payload, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		err := tx.queryRow(qInsertEvent,
 			e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, e.Payload, toTS(t)).Scan(&e.ID)
 		if err != nil {
 			return err
@@ -35,7 +54,7 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 			runIDs = append(runIDs, nr.Run.ID)
 		}
 		if idem != nil {
-			_, err := tx.Exec(`UPDATE idempotency_keys SET event_id = ? WHERE repo_id = ? AND actor_id = ? AND key = ?`,
+			_, err := tx.exec(qSetIdempotencyEvent,
 				e.ID, idem.RepoID, idem.ActorID, idem.Key)
 			return err
 		}
@@ -53,12 +72,8 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 
 // claimIdempotency stores the key's answer, replacing a record older than
 // 24 hours; a live record means the key is taken (ECONFLICT).
-func claimIdempotency(tx *sql.Tx, k *dispatchd.Idempotency, t time.Time) error {
-	res, err := tx.Exec(`INSERT INTO idempotency_keys (repo_id, actor_id, key, request_hash, status, body, event_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, 0, ?)
-		ON CONFLICT (repo_id, actor_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
-			body = excluded.body, event_id = 0, created_at = excluded.created_at
-		WHERE idempotency_keys.created_at < ?`,
+func claimIdempotency(tx wtx, k *dispatchd.Idempotency, t time.Time) error {
+	res, err := tx.exec(qClaimIdempotency,
 		k.RepoID, k.ActorID, k.Key, k.RequestHash, k.Status, k.Body, toTS(t), toTS(t.Add(-24*time.Hour)))
 	if err != nil {
 		return err
@@ -69,10 +84,10 @@ func claimIdempotency(tx *sql.Tx, k *dispatchd.Idempotency, t time.Time) error {
 	return nil
 }
 
-func insertRun(tx *sql.Tx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time) error {
+func insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time) error {
 	r := nr.Run
 	// The counter lives on the workflow so that deleting runs never reuses a number.
-	if err := tx.QueryRow(`UPDATE workflows SET run_counter = run_counter + 1 WHERE id = ? RETURNING run_counter`, r.WorkflowID).Scan(&r.RunNumber); err != nil {
+	if err := tx.queryRow(qBumpRunCounter, r.WorkflowID).Scan(&r.RunNumber); err != nil {
 		return notFound(err)
 	}
 	r.RepoID, r.EventID, r.CreatedAt, r.UpdatedAt = e.RepoID, e.ID, t, t
@@ -82,10 +97,7 @@ func insertRun(tx *sql.Tx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time)
 	if r.Status == "" {
 		r.Status = dispatchd.StatusQueued
 	}
-	err := tx.QueryRow(`INSERT INTO runs (repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
-			event, status, conclusion, head_branch, head_sha, actor_id, triggering_actor_id, concurrency_group,
-			cancel_in_progress, created_at, updated_at, run_started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := tx.queryRow(qInsertRun,
 		r.RepoID, r.WorkflowID, r.EventID, r.Name, r.DisplayTitle, r.Path, r.RunNumber, r.RunAttempt,
 		r.Event, r.Status, r.Conclusion, r.HeadBranch, r.HeadSHA, r.ActorID, r.TriggeringActorID, r.ConcurrencyGroup,
 		r.CancelInProgress, toTS(t), toTS(t), toTS(r.RunStartedAt)).Scan(&r.ID)
@@ -100,15 +112,14 @@ func insertRun(tx *sql.Tx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time)
 	return nil
 }
 
-func insertJob(tx *sql.Tx, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {
+func insertJob(tx wtx, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {
 	j.RunID, j.RepoID, j.RunAttempt, j.CreatedAt = r.ID, r.RepoID, r.RunAttempt, t
 	if j.Status == "" {
 		j.Status = dispatchd.StatusQueued
 	}
 	needs, _ := json.Marshal(nonNil(j.Needs))
 	labels, _ := json.Marshal(nonNil(j.Labels))
-	return tx.QueryRow(`INSERT INTO jobs (run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	return tx.queryRow(qInsertJob,
 		j.RunID, j.RepoID, j.RunAttempt, j.Key, j.Name, needs, labels, j.Status, j.Conclusion, toTS(t)).Scan(&j.ID)
 }
 
@@ -133,7 +144,7 @@ func scanEvent(s scanner) (*dispatchd.Event, error) {
 
 // FindEvent implements dispatchd.RunService.
 func (db *DB) FindEvent(ctx context.Context, repoID, id int64) (*dispatchd.Event, error) {
-	e, err := scanEvent(db.r.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE repo_id = ? AND id = ?`, repoID, id))
+	e, err := scanEvent(db.queryRow(ctx, `SELECT `+eventColumns+` FROM events WHERE repo_id = ? AND id = ?`, repoID, id))
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -142,7 +153,7 @@ func (db *DB) FindEvent(ctx context.Context, repoID, id int64) (*dispatchd.Event
 
 func (db *DB) loadRunIDs(ctx context.Context, events []*dispatchd.Event) error {
 	for _, e := range events {
-		rows, err := db.r.QueryContext(ctx, `SELECT id FROM runs WHERE event_id = ? ORDER BY id`, e.ID)
+		rows, err := db.query(ctx, `SELECT id FROM runs WHERE event_id = ? ORDER BY id`, e.ID)
 		if err != nil {
 			return err
 		}
@@ -165,10 +176,10 @@ func (db *DB) loadRunIDs(ctx context.Context, events []*dispatchd.Event) error {
 // ListEvents implements dispatchd.RunService.
 func (db *DB) ListEvents(ctx context.Context, repoID int64, offset, limit int) ([]*dispatchd.Event, int, error) {
 	var total int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE repo_id = ?`, repoID).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT count(*) FROM events WHERE repo_id = ?`, repoID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE repo_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
+	rows, err := db.query(ctx, `SELECT `+eventColumns+` FROM events WHERE repo_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
 		repoID, limitOrAll(limit), offset)
 	if err != nil {
 		return nil, 0, err
@@ -200,7 +211,7 @@ func limitOrAll(n int) int {
 func (db *DB) FindIdempotency(ctx context.Context, repoID, actorID int64, key string, since time.Time) (*dispatchd.Idempotency, error) {
 	k := dispatchd.Idempotency{RepoID: repoID, ActorID: actorID, Key: key}
 	var created sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT request_hash, status, body, event_id, created_at FROM idempotency_keys
+	err := db.queryRow(ctx, `SELECT request_hash, status, body, event_id, created_at FROM idempotency_keys
 		WHERE repo_id = ? AND actor_id = ? AND key = ? AND created_at >= ?`, repoID, actorID, key, toTS(since)).
 		Scan(&k.RequestHash, &k.Status, &k.Body, &k.EventID, &created)
 	if err != nil {
@@ -229,7 +240,7 @@ func scanRun(s scanner) (*dispatchd.Run, error) {
 
 // FindRun implements dispatchd.RunService.
 func (db *DB) FindRun(ctx context.Context, repoID, id int64) (*dispatchd.Run, error) {
-	r, err := scanRun(db.r.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.repo_id = ? AND r.id = ?`, repoID, id))
+	r, err := scanRun(db.queryRow(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.repo_id = ? AND r.id = ?`, repoID, id))
 	return r, notFound(err)
 }
 
@@ -274,10 +285,10 @@ func (db *DB) ListRuns(ctx context.Context, f dispatchd.RunFilter) ([]*dispatchd
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM runs r`+cond, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT count(*) FROM runs r`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r`+cond+` ORDER BY r.id DESC LIMIT ? OFFSET ?`,
+	rows, err := db.query(ctx, `SELECT `+runColumns+` FROM runs r`+cond+` ORDER BY r.id DESC LIMIT ? OFFSET ?`,
 		append(args, limitOrAll(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -332,7 +343,7 @@ func scanJob(s scanner) (*dispatchd.Job, error) {
 
 // ListJobs implements dispatchd.RunService.
 func (db *DB) ListJobs(ctx context.Context, runID int64, attempt int) ([]*dispatchd.Job, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE run_id = ? AND (? = 0 OR run_attempt = ?)
+	rows, err := db.query(ctx, `SELECT `+jobColumns+` FROM jobs WHERE run_id = ? AND (? = 0 OR run_attempt = ?)
 		ORDER BY run_attempt, id`, runID, attempt, attempt)
 	if err != nil {
 		return nil, err
@@ -351,6 +362,6 @@ func (db *DB) ListJobs(ctx context.Context, runID int64, attempt int) ([]*dispat
 
 // FindJob implements dispatchd.RunService.
 func (db *DB) FindJob(ctx context.Context, repoID, id int64) (*dispatchd.Job, error) {
-	j, err := scanJob(db.r.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE repo_id = ? AND id = ?`, repoID, id))
+	j, err := scanJob(db.queryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE repo_id = ? AND id = ?`, repoID, id))
 	return j, notFound(err)
 }

@@ -60,7 +60,7 @@ func scanToken(s scanner, extra ...any) (*dispatchd.Token, error) {
 func (db *DB) FindTokenByHash(ctx context.Context, hash string) (*dispatchd.Token, error) {
 	var u dispatchd.User
 	var uc, uu sql.NullInt64
-	row := db.r.QueryRowContext(ctx, `SELECT `+tokenColumns+`, `+userColumns+` FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash)
+	row := db.queryRow(ctx, `SELECT `+tokenColumns+`, `+userColumns+` FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash)
 	t, err := scanToken(row, &u.ID, &u.Login, &u.Type, &u.SiteAdmin, &u.Name, &u.Email, &uc, &uu)
 	if err != nil {
 		return nil, notFound(err)
@@ -76,7 +76,7 @@ func (db *DB) FindTokenByHash(ctx context.Context, hash string) (*dispatchd.Toke
 }
 
 func (db *DB) tokenRepos(ctx context.Context, tokenID int64) ([]dispatchd.RepoGrant, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT repo_id, permissions FROM token_repos WHERE token_id = ? ORDER BY repo_id`, tokenID)
+	rows, err := db.query(ctx, `SELECT repo_id, permissions FROM token_repos WHERE token_id = ? ORDER BY repo_id`, tokenID)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (db *DB) tokenRepos(ctx context.Context, tokenID int64) ([]dispatchd.RepoGr
 
 // ListTokens implements dispatchd.TokenService.
 func (db *DB) ListTokens(ctx context.Context, userID int64) ([]*dispatchd.Token, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens t WHERE ? = 0 OR t.user_id = ? ORDER BY t.id`, userID, userID)
+	rows, err := db.query(ctx, `SELECT `+tokenColumns+` FROM tokens t WHERE ? = 0 OR t.user_id = ? ORDER BY t.id`, userID, userID)
 	if err != nil {
 		return nil, err
 	}

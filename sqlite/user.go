@@ -47,13 +47,13 @@ func (db *DB) CreateUser(ctx context.Context, u *dispatchd.User) error {
 
 // FindUserByID implements dispatchd.UserService.
 func (db *DB) FindUserByID(ctx context.Context, id int64) (*dispatchd.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
 	return u, notFound(err)
 }
 
 // FindUserByLogin implements dispatchd.UserService.
 func (db *DB) FindUserByLogin(ctx context.Context, login string) (*dispatchd.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.lower_login = ?`, strings.ToLower(login)))
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.lower_login = ?`, strings.ToLower(login)))
 	return u, notFound(err)
 }
 
@@ -65,12 +65,12 @@ func (db *DB) ListUsers(ctx context.Context) ([]*dispatchd.User, error) {
 // CountUsers implements dispatchd.UserService.
 func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE type = 'User'`).Scan(&n)
+	err := db.queryRow(ctx, `SELECT count(*) FROM users WHERE type = 'User'`).Scan(&n)
 	return n, err
 }
 
 func (db *DB) queryUsers(ctx context.Context, q string, args ...any) ([]*dispatchd.User, error) {
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (db *DB) RemoveOrgMember(ctx context.Context, orgID, userID int64) error {
 // OrgRole implements dispatchd.UserService.
 func (db *DB) OrgRole(ctx context.Context, orgID, userID int64) (string, error) {
 	var role string
-	err := db.r.QueryRowContext(ctx, `SELECT role FROM org_members WHERE org_id = ? AND user_id = ?`, orgID, userID).Scan(&role)
+	err := db.queryRow(ctx, `SELECT role FROM org_members WHERE org_id = ? AND user_id = ?`, orgID, userID).Scan(&role)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}

@@ -12,7 +12,7 @@ import (
 
 // Refs implements dispatchd.WorkflowService.
 func (db *DB) Refs(ctx context.Context, repoID int64) (map[string]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT name, sha FROM refs WHERE repo_id = ?`, repoID)
+	rows, err := db.query(ctx, `SELECT name, sha FROM refs WHERE repo_id = ?`, repoID)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func (db *DB) IndexedCommits(ctx context.Context, repoID int64, shas []string) (
 	for _, s := range shas {
 		args = append(args, s)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT sha FROM indexed_commits WHERE repo_id = ? AND sha IN (`+placeholders(len(shas))+`)`, args...)
+	rows, err := db.query(ctx, `SELECT sha FROM indexed_commits WHERE repo_id = ? AND sha IN (`+placeholders(len(shas))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func indexFile(ctx context.Context, tx *sql.Tx, repoID int64, commit string, f *
 func (db *DB) FindCommit(ctx context.Context, repoID int64, sha string) (*dispatchd.Commit, error) {
 	c := dispatchd.Commit{SHA: sha}
 	var at sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT tree_sha, message, author_name, author_email, committer_name, committer_email, committed_at
+	err := db.queryRow(ctx, `SELECT tree_sha, message, author_name, author_email, committer_name, committer_email, committed_at
 		FROM indexed_commits WHERE repo_id = ? AND sha = ?`, repoID, sha).
 		Scan(&c.TreeSHA, &c.Message, &c.AuthorName, &c.AuthorEmail, &c.CommitterName, &c.CommitterEmail, &at)
 	if err != nil {
@@ -143,7 +143,7 @@ func (db *DB) FindCommit(ctx context.Context, repoID int64, sha string) (*dispat
 
 // WorkflowFilesAt implements dispatchd.WorkflowService.
 func (db *DB) WorkflowFilesAt(ctx context.Context, repoID int64, commitSHA string) ([]*dispatchd.WorkflowFile, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT f.path, f.blob_sha, f.workflow_id, b.summary, b.source
+	rows, err := db.query(ctx, `SELECT f.path, f.blob_sha, f.workflow_id, b.summary, b.source
 		FROM workflow_files f JOIN workflow_blobs b ON b.repo_id = f.repo_id AND b.blob_sha = f.blob_sha
 		WHERE f.repo_id = ? AND f.commit_sha = ? ORDER BY f.path`, repoID, commitSHA)
 	if err != nil {
@@ -167,7 +167,7 @@ func (db *DB) WorkflowFilesAt(ctx context.Context, repoID int64, commitSHA strin
 	}
 	if len(out) == 0 {
 		var one int
-		err := db.r.QueryRowContext(ctx, `SELECT 1 FROM indexed_commits WHERE repo_id = ? AND sha = ?`, repoID, commitSHA).Scan(&one)
+		err := db.queryRow(ctx, `SELECT 1 FROM indexed_commits WHERE repo_id = ? AND sha = ?`, repoID, commitSHA).Scan(&one)
 		if err != nil {
 			return nil, notFound(err)
 		}
@@ -205,7 +205,7 @@ func scanWorkflow(s scanner) (*dispatchd.Workflow, error) {
 
 // FindWorkflowByID implements dispatchd.WorkflowService.
 func (db *DB) FindWorkflowByID(ctx context.Context, repoID, id int64) (*dispatchd.Workflow, error) {
-	w, err := scanWorkflow(db.r.QueryRowContext(ctx, workflowSelect+` WHERE w.repo_id = ? AND w.id = ?`, repoID, id))
+	w, err := scanWorkflow(db.queryRow(ctx, workflowSelect+` WHERE w.repo_id = ? AND w.id = ?`, repoID, id))
 	return w, notFound(err)
 }
 
@@ -216,20 +216,20 @@ func (db *DB) FindWorkflowByFile(ctx context.Context, repoID int64, file string)
 	if !strings.Contains(file, "/") {
 		path = ".github/workflows/" + file
 	}
-	w, err := scanWorkflow(db.r.QueryRowContext(ctx, workflowSelect+` WHERE w.repo_id = ? AND w.path = ?`, repoID, path))
+	w, err := scanWorkflow(db.queryRow(ctx, workflowSelect+` WHERE w.repo_id = ? AND w.path = ?`, repoID, path))
 	return w, notFound(err)
 }
 
 // ListWorkflows implements dispatchd.WorkflowService.
 func (db *DB) ListWorkflows(ctx context.Context, repoID int64, offset, limit int) ([]*dispatchd.Workflow, int, error) {
 	var total int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM workflows WHERE repo_id = ?`, repoID).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT count(*) FROM workflows WHERE repo_id = ?`, repoID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := db.r.QueryContext(ctx, workflowSelect+` WHERE w.repo_id = ? ORDER BY w.id LIMIT ? OFFSET ?`, repoID, limit, offset)
+	rows, err := db.query(ctx, workflowSelect+` WHERE w.repo_id = ? ORDER BY w.id LIMIT ? OFFSET ?`, repoID, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}

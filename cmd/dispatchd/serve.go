@@ -25,6 +25,7 @@ type serveOptions struct {
 	addr, data, externalURL, logFormat string
 	maxBody                            int64
 	rateLimit                          int
+	debugAddr                          string
 	shutdownTimeout                    time.Duration
 }
 
@@ -49,6 +50,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.Int64Var(&o.maxBody, "max-body", api.DefaultMaxBody, "largest REST request body in bytes; larger ones get 413")
 	f.IntVar(&o.rateLimit, "rate-limit", api.DefaultRateLimit, "API requests per hour per user (anonymous: 60 per IP); 0 disables limits")
+	f.StringVar(&o.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback); off when empty")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
 	envUsage(cmd)
 	return cmd
@@ -106,6 +108,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	logger.Info("dispatchd listening", "url", baseURL, "addr", ln.Addr().String(), "data", o.data, "version", dispatchd.Version)
 
+	if o.debugAddr != "" {
+		go servePprof(o.debugAddr, logger)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.Serve(ln) }()
 	select {

@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// stmts caches prepared statements by query text. Preparing is most of the
+// cost of a small query in SQLite; a *sql.Stmt is prepared once per
+// connection and reused after that.
+type stmts struct {
+	db *sql.DB
+	m  sync.Map // query → *sql.Stmt
+}
+
+func (s *stmts) get(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.m.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.m.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func (s *stmts) close() {
+	s.m.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+}
+
+// queryRow runs a cached read statement.
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := db.rstmts.get(ctx, q)
+	if err != nil {
+		// A *sql.Row cannot carry the error; the unprepared query reports it.
+		return db.r.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// query runs a cached read statement.
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := db.rstmts.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// prepareWrites prepares the statements of the hot write path once, at
+// open. They cannot be prepared later: the writer pool has one connection,
+// and a transaction that holds it would wait for itself.
+func (db *DB) prepareWrites(ctx context.Context) error {
+	for _, q := range []string{qInsertEvent, qSetIdempotencyEvent, qClaimIdempotency, qBumpRunCounter, qInsertRun, qInsertJob} {
+		if _, err := db.wstmts.get(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// txStmt returns the prepared write statement bound to tx, or nil when q
+// was not prepared at open.
+func (db *DB) txStmt(tx *sql.Tx, q string) *sql.Stmt {
+	if st, ok := db.wstmts.m.Load(q); ok {
+		return tx.Stmt(st.(*sql.Stmt))
+	}
+	return nil
+}
+
+// wtx is a write transaction whose statements are prepared once.
+type wtx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+func (w wtx) queryRow(q string, args ...any) *sql.Row {
+	if st := w.db.txStmt(w.tx, q); st != nil {
+		return st.QueryRow(args...)
+	}
+	return w.tx.QueryRow(q, args...)
+}
+
+func (w wtx) exec(q string, args ...any) (sql.Result, error) {
+	if st := w.db.txStmt(w.tx, q); st != nil {
+		return st.Exec(args...)
+	}
+	return w.tx.Exec(q, args...)
+}
