@@ -13,8 +13,8 @@ type trigger struct {
 	repo      *dispatchd.Repo
 	actor     *dispatchd.User
 	eventName string
-	payload   []byte
-	ref       string // full: refs/heads/main
+	event     *expr.Object // the payload, as github.event
+	ref       string       // full: refs/heads/main
 	sha       string
 	file      *dispatchd.WorkflowFile
 	name      string // the workflow's name
@@ -23,18 +23,14 @@ type trigger struct {
 
 // githubContext is the `github` context available at dispatch time (for
 // run-name and concurrency). Ids are strings, as GitHub has them.
-func (s *Service) githubContext(t *trigger) (*expr.Object, error) {
-	event, err := expr.FromJSON(t.payload)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) githubContext(t *trigger) *expr.Object {
 	refName, refType := shortRef(t.ref)
 	g := expr.NewObject()
 	for _, kv := range []struct {
 		k string
 		v any
 	}{
-		{"event", event}, {"event_name", t.eventName}, {"ref", t.ref}, {"ref_name", refName}, {"ref_type", refType},
+		{"event", t.event}, {"event_name", t.eventName}, {"ref", t.ref}, {"ref_name", refName}, {"ref_type", refType},
 		{"ref_protected", false}, {"sha", t.sha}, {"head_ref", ""}, {"base_ref", ""},
 		{"repository", t.repo.FullName()}, {"repository_id", strconv.FormatInt(t.repo.ID, 10)},
 		{"repository_owner", t.repo.Owner.Login}, {"repository_owner_id", strconv.FormatInt(t.repo.OwnerID, 10)},
@@ -45,7 +41,7 @@ func (s *Service) githubContext(t *trigger) (*expr.Object, error) {
 	} {
 		g.Set(kv.k, kv.v)
 	}
-	return g, nil
+	return g
 }
 
 // shortRef splits refs/heads/x and refs/tags/x into the name and its type.
@@ -60,14 +56,10 @@ func shortRef(ref string) (name, typ string) {
 }
 
 // runContext is what run-name and concurrency may use: github, inputs, vars.
-func (s *Service) runContext(t *trigger) (*expr.Context, error) {
-	g, err := s.githubContext(t)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) runContext(t *trigger) *expr.Context {
 	inputs := t.inputs
 	if inputs == nil {
 		inputs = expr.NewObject()
 	}
-	return &expr.Context{Values: map[string]any{"github": g, "inputs": inputs, "vars": expr.NewObject()}}, nil
+	return &expr.Context{Values: map[string]any{"github": s.githubContext(t), "inputs": inputs, "vars": expr.NewObject()}}
 }

@@ -1,75 +1,184 @@
 package dispatch
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/expr"
 )
 
 // The payloads are GitHub's webhook payloads of the two events (CONTRACT
-// §3); a run sees them as github.event and in $GITHUB_EVENT_PATH.
+// §3); a run sees them as github.event and in $GITHUB_EVENT_PATH. They are
+// assembled from parts, each rendered once per version of what it shows
+// (as JSON for the payload and as a value for expressions), since every
+// dispatch to a repository repeats the same repository and sender.
 
-type repositoryDispatchPayload struct {
-	Action        string          `json:"action"`
-	Branch        string          `json:"branch"`
-	ClientPayload json.RawMessage `json:"client_payload"`
-	Repository    map[string]any  `json:"repository"`
-	Organization  map[string]any  `json:"organization,omitempty"`
-	Sender        map[string]any  `json:"sender"`
+// part is one rendered object of a payload.
+type part struct {
+	json  []byte
+	value any // the same, as an expression value
 }
 
-type workflowDispatchPayload struct {
-	Inputs       map[string]string `json:"inputs"`
-	Ref          string            `json:"ref"`
-	Repository   map[string]any    `json:"repository"`
-	Organization map[string]any    `json:"organization,omitempty"`
-	Sender       map[string]any    `json:"sender"`
-	Workflow     string            `json:"workflow"`
+// partKey names an object and the versions of what it shows: the times
+// change whenever the rendered object would, so entries are never stale.
+type partKey struct {
+	kind       string
+	id         int64
+	v1, v2, v3 int64
 }
 
-func (s *Service) repositoryDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, eventType string, clientPayload json.RawMessage) ([]byte, error) {
+func (s *Service) part(key partKey, render func() any) (part, error) {
+	if p, ok := s.parts.get(key); ok {
+		return p, nil
+	}
+	data, err := marshal(render())
+	if err != nil {
+		return part{}, err
+	}
+	v, err := expr.FromJSON(data)
+	if err != nil {
+		return part{}, err
+	}
+	p := part{json: data, value: v}
+	s.parts.put(key, p)
+	return p, nil
+}
+
+func (s *Service) repositoryPart(repo *dispatchd.Repo) (part, error) {
+	key := partKey{"repository", repo.ID, repo.UpdatedAt.UnixMicro(), repo.PushedAt.UnixMicro(), repo.Owner.UpdatedAt.UnixMicro()}
+	return s.part(key, func() any { return s.URLs.Repository(repo, nil) })
+}
+
+func (s *Service) userPart(u *dispatchd.User) (part, error) {
+	return s.part(partKey{"user", u.ID, u.UpdatedAt.UnixMicro(), 0, 0}, func() any { return s.URLs.SimpleUser(u) })
+}
+
+func (s *Service) organizationPart(org *dispatchd.User) (part, error) {
+	return s.part(partKey{"organization", org.ID, org.UpdatedAt.UnixMicro(), 0, 0}, func() any { return s.URLs.Organization(org) })
+}
+
+// payload builds an event payload from its members in order, returning the
+// JSON and the same as an expression value (github.event).
+type payloadBuilder struct {
+	buf bytes.Buffer
+	obj *expr.Object
+}
+
+func newPayload() *payloadBuilder {
+	b := &payloadBuilder{obj: expr.NewObject()}
+	b.buf.WriteByte('{')
+	return b
+}
+
+func (b *payloadBuilder) member(name string, raw []byte, value any) {
+	if b.buf.Len() > 1 {
+		b.buf.WriteByte(',')
+	}
+	key, _ := json.Marshal(name)
+	b.buf.Write(key)
+	b.buf.WriteByte(':')
+	b.buf.Write(raw)
+	b.obj.Set(name, value)
+}
+
+func (b *payloadBuilder) str(name, value string) {
+	raw, _ := marshal(value)
+	b.member(name, raw, value)
+}
+
+func (b *payloadBuilder) part(name string, p part) { b.member(name, p.json, p.value) }
+
+func (b *payloadBuilder) done() ([]byte, *expr.Object) {
+	b.buf.WriteByte('}')
+	return b.buf.Bytes(), b.obj
+}
+
+// common appends repository, organization (for an organization's
+// repository) and sender.
+func (s *Service) common(b *payloadBuilder, repo *dispatchd.Repo, sender *dispatchd.User) error {
+	rp, err := s.repositoryPart(repo)
+	if err != nil {
+		return err
+	}
+	b.part("repository", rp)
+	if repo.Owner.IsOrg() {
+		op, err := s.organizationPart(repo.Owner)
+		if err != nil {
+			return err
+		}
+		b.part("organization", op)
+	}
+	sp, err := s.userPart(sender)
+	if err != nil {
+		return err
+	}
+	b.part("sender", sp)
+	return nil
+}
+
+// repositoryDispatchPayload is {action, branch, client_payload, repository,
+// organization?, sender}.
+func (s *Service) repositoryDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, eventType string, clientPayload json.RawMessage) ([]byte, *expr.Object, error) {
 	if len(clientPayload) == 0 {
 		clientPayload = json.RawMessage("{}")
 	}
-	p := repositoryDispatchPayload{Action: eventType, Branch: repo.DefaultBranch, ClientPayload: clientPayload,
-		Repository: s.URLs.Repository(repo, nil), Sender: s.URLs.SimpleUser(sender)}
-	if repo.Owner.IsOrg() {
-		p.Organization = s.URLs.Organization(repo.Owner)
+	cp, err := expr.FromJSON(clientPayload)
+	if err != nil {
+		return nil, nil, err
 	}
-	return marshal(p)
+	b := newPayload()
+	b.str("action", eventType)
+	b.str("branch", repo.DefaultBranch)
+	b.member("client_payload", clientPayload, cp)
+	if err := s.common(b, repo, sender); err != nil {
+		return nil, nil, err
+	}
+	data, obj := b.done()
+	return data, obj, nil
 }
 
-func (s *Service) workflowDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, ref, path string, inputs map[string]string) ([]byte, error) {
-	if inputs == nil {
-		inputs = map[string]string{}
+// workflowDispatchPayload is {inputs, ref, repository, organization?,
+// sender, workflow}; inputs are strings, in declaration order.
+func (s *Service) workflowDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, ref, path string,
+	order []string, inputs map[string]string) ([]byte, *expr.Object, error) {
+	in := expr.NewObject()
+	var raw bytes.Buffer
+	raw.WriteByte('{')
+	for _, k := range order {
+		v, ok := inputs[k]
+		if !ok {
+			continue
+		}
+		if raw.Len() > 1 {
+			raw.WriteByte(',')
+		}
+		kj, _ := marshal(k)
+		vj, _ := marshal(v)
+		raw.Write(kj)
+		raw.WriteByte(':')
+		raw.Write(vj)
+		in.Set(k, v)
 	}
-	p := workflowDispatchPayload{Inputs: inputs, Ref: ref, Repository: s.URLs.Repository(repo, nil),
-		Sender: s.URLs.SimpleUser(sender), Workflow: path}
-	if repo.Owner.IsOrg() {
-		p.Organization = s.URLs.Organization(repo.Owner)
+	raw.WriteByte('}')
+	b := newPayload()
+	b.member("inputs", raw.Bytes(), in)
+	b.str("ref", ref)
+	if err := s.common(b, repo, sender); err != nil {
+		return nil, nil, err
 	}
-	return marshal(p)
+	b.str("workflow", path)
+	data, obj := b.done()
+	return data, obj, nil
 }
 
 // marshal encodes without HTML escaping, as GitHub's payloads are.
 func marshal(v any) ([]byte, error) {
-	var b jsonBuffer
+	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return b.bytes(), nil
-}
-
-type jsonBuffer struct{ data []byte }
-
-func (b *jsonBuffer) Write(p []byte) (int, error) { b.data = append(b.data, p...); return len(p), nil }
-
-// bytes drops the encoder's trailing newline.
-func (b *jsonBuffer) bytes() []byte {
-	if n := len(b.data); n > 0 && b.data[n-1] == '\n' {
-		return b.data[:n-1]
-	}
-	return b.data
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

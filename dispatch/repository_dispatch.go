@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/expr"
 	"github.com/dispatchd/dispatchd/workflow"
 )
 
@@ -21,7 +22,7 @@ func (s *Service) RepositoryDispatch(ctx context.Context, actor *dispatchd.User,
 		return nil, err
 	}
 	sha := refs[ref]
-	payload, err := s.repositoryDispatchPayload(repo, actor, eventType, clientPayload)
+	payload, event, err := s.repositoryDispatchPayload(repo, actor, eventType, clientPayload)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +30,7 @@ func (s *Service) RepositoryDispatch(ctx context.Context, actor *dispatchd.User,
 		ActorID: actor.ID, Payload: payload}
 	var runs []dispatchd.NewRun
 	if sha != "" {
-		if runs, err = s.repositoryDispatchRuns(ctx, e, repo, actor); err != nil {
+		if runs, err = s.repositoryDispatchRuns(ctx, e, event, repo, actor); err != nil {
 			return nil, err
 		}
 	}
@@ -39,7 +40,7 @@ func (s *Service) RepositoryDispatch(ctx context.Context, actor *dispatchd.User,
 	return &Result{Event: e, Runs: runsOf(runs)}, nil
 }
 
-func (s *Service) repositoryDispatchRuns(ctx context.Context, e *dispatchd.Event, repo *dispatchd.Repo, actor *dispatchd.User) ([]dispatchd.NewRun, error) {
+func (s *Service) repositoryDispatchRuns(ctx context.Context, e *dispatchd.Event, event *expr.Object, repo *dispatchd.Repo, actor *dispatchd.User) ([]dispatchd.NewRun, error) {
 	files, err := s.filesAt(ctx, repo.ID, e.SHA)
 	if dispatchd.ErrorCode(err) == dispatchd.ENOTFOUND {
 		return nil, nil // pushed but not indexed yet: nothing can match
@@ -62,13 +63,9 @@ func (s *Service) repositoryDispatchRuns(ctx context.Context, e *dispatchd.Event
 		if wf.Disabled {
 			continue
 		}
-		t := &trigger{repo: repo, actor: actor, eventName: e.Name, payload: e.Payload, ref: e.Ref, sha: e.SHA,
+		t := &trigger{repo: repo, actor: actor, eventName: e.Name, event: event, ref: e.Ref, sha: e.SHA,
 			file: f, name: workflowName(f)}
-		nr, err := s.newRun(t, m)
-		if err != nil {
-			return nil, err
-		}
-		runs = append(runs, nr)
+		runs = append(runs, s.newRun(t, m))
 	}
 	return runs, nil
 }

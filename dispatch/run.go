@@ -10,7 +10,7 @@ import (
 // newRun builds a queued run of the model with its jobs: the display title
 // from run-name (GitHub's default, the workflow's name, when it is absent,
 // blank or fails to evaluate) and the concurrency group for the scheduler.
-func (s *Service) newRun(t *trigger, m *model) (dispatchd.NewRun, error) {
+func (s *Service) newRun(t *trigger, m *model) dispatchd.NewRun {
 	name := t.name
 	run := &dispatchd.Run{
 		WorkflowID: t.file.WorkflowID, Name: name, DisplayTitle: name, Path: t.file.Path, Event: t.eventName,
@@ -18,10 +18,7 @@ func (s *Service) newRun(t *trigger, m *model) (dispatchd.NewRun, error) {
 	}
 	run.HeadBranch, _ = shortRef(t.ref)
 	if m.wf.RunName != "" || m.wf.Concurrency != nil {
-		ctx, err := s.runContext(t)
-		if err != nil {
-			return dispatchd.NewRun{}, err
-		}
+		ctx := s.runContext(t)
 		if title := evalString(m.wf.RunName, ctx); strings.TrimSpace(title) != "" {
 			run.DisplayTitle = title
 		}
@@ -34,7 +31,7 @@ func (s *Service) newRun(t *trigger, m *model) (dispatchd.NewRun, error) {
 			}
 		}
 	}
-	return dispatchd.NewRun{Run: run, Jobs: m.jobs()}, nil
+	return dispatchd.NewRun{Run: run, Jobs: m.jobs()}
 }
 
 // evalString interpolates a template; an error yields "".

@@ -19,6 +19,7 @@ type Service struct {
 
 	files  cache[commitKey, []*dispatchd.WorkflowFile]
 	models cache[blobKey, *model]
+	parts  cache[partKey, part]
 }
 
 // Result is what a dispatch created.
@@ -30,7 +31,7 @@ type Result struct {
 // New returns a service over the store.
 func New(store dispatchd.Store, urls render.URLs) *Service {
 	return &Service{Store: store, URLs: urls, files: newCache[commitKey, []*dispatchd.WorkflowFile](1024),
-		models: newCache[blobKey, *model](4096)}
+		models: newCache[blobKey, *model](4096), parts: newCache[partKey, part](4096)}
 }
 
 type commitKey struct {

@@ -40,18 +40,15 @@ func (s *Service) WorkflowDispatch(ctx context.Context, actor *dispatchd.User, r
 	if err != nil {
 		return nil, err
 	}
-	payload, err := s.workflowDispatchPayload(repo, actor, full, wf.Path, eventInputs)
+	payload, event, err := s.workflowDispatchPayload(repo, actor, full, wf.Path, inputOrder(file.Summary.Triggers.WorkflowDispatch), eventInputs)
 	if err != nil {
 		return nil, err
 	}
 	e := &dispatchd.Event{RepoID: repo.ID, Name: "workflow_dispatch", Ref: full, SHA: sha, WorkflowID: wf.ID,
 		ActorID: actor.ID, Payload: payload}
-	t := &trigger{repo: repo, actor: actor, eventName: e.Name, payload: payload, ref: full, sha: sha, file: file,
+	t := &trigger{repo: repo, actor: actor, eventName: e.Name, event: event, ref: full, sha: sha, file: file,
 		name: workflowName(file), inputs: inputObject(file.Summary.Triggers.WorkflowDispatch, inputs)}
-	nr, err := s.newRun(t, m)
-	if err != nil {
-		return nil, err
-	}
+	nr := s.newRun(t, m)
 	if err := s.Store.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, idem); err != nil {
 		return nil, err
 	}
@@ -85,6 +82,18 @@ func (s *Service) fileAt(ctx context.Context, repoID int64, sha, path string) (*
 		}
 	}
 	return nil, nil
+}
+
+// inputOrder is the declaration order of the inputs.
+func inputOrder(t *dispatchd.WorkflowDispatchTrigger) []string {
+	if t == nil {
+		return nil
+	}
+	out := make([]string, len(t.Inputs))
+	for i, in := range t.Inputs {
+		out[i] = in.ID
+	}
+	return out
 }
 
 // inputObject is the `inputs` context, in declaration order, typed.

@@ -38,7 +38,8 @@ var _ dispatchd.Store = (*DB)(nil)
 func Open(ctx context.Context, path string) (*DB, error) {
 	dsn := func(txlock string) string {
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)",
+			"temp_store(MEMORY)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", txlock)
@@ -60,8 +61,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		errors.Join(r.Close(), w.Close())
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
-	db.group = newCommitter(w)
 	db.rstmts, db.wstmts = &stmts{db: r}, &stmts{db: w}
+	db.group = newCommitter(w, db.wstmts)
 	if err := db.prepareWrites(ctx); err != nil {
 		db.Close()
 		return nil, err

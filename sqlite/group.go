@@ -20,13 +20,14 @@ type groupOp struct {
 // each inside its own savepoint so that one failing write does not undo the
 // others. SQLite has one writer; this turns N commits into one.
 type committer struct {
-	db   *sql.DB
-	ops  chan *groupOp
-	quit chan struct{}
+	db    *sql.DB
+	stmts *stmts
+	ops   chan *groupOp
+	quit  chan struct{}
 }
 
-func newCommitter(db *sql.DB) *committer {
-	c := &committer{db: db, ops: make(chan *groupOp, maxBatch), quit: make(chan struct{})}
+func newCommitter(db *sql.DB, st *stmts) *committer {
+	c := &committer{db: db, stmts: st, ops: make(chan *groupOp, maxBatch), quit: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -76,8 +77,17 @@ func (c *committer) commit(batch []*groupOp) {
 		if err != nil {
 			return err
 		}
+		if len(batch) == 1 {
+			// Alone, the write needs no savepoint: its failure undoes the transaction.
+			if results[0] = batch[0].fn(tx); results[0] != nil {
+				tx.Rollback()
+				return nil
+			}
+			return tx.Commit()
+		}
+		w := wtx{stmts: c.stmts, tx: tx}
 		for i, op := range batch {
-			results[i] = savepoint(tx, op.fn)
+			results[i] = savepoint(w, op.fn)
 		}
 		return tx.Commit()
 	}()
@@ -90,18 +100,25 @@ func (c *committer) commit(batch []*groupOp) {
 	}
 }
 
+// Savepoint statements, prepared like the writes they wrap.
+const (
+	qSavepoint  = "SAVEPOINT op"
+	qRelease    = "RELEASE op"
+	qRollbackTo = "ROLLBACK TO op"
+)
+
 // savepoint runs fn so that its writes are undone alone if it fails.
-func savepoint(tx *sql.Tx, fn func(*sql.Tx) error) error {
-	if _, err := tx.Exec("SAVEPOINT op"); err != nil {
+func savepoint(w wtx, fn func(*sql.Tx) error) error {
+	if _, err := w.exec(qSavepoint); err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		if _, rerr := tx.Exec("ROLLBACK TO op"); rerr != nil {
+	if err := fn(w.tx); err != nil {
+		if _, rerr := w.exec(qRollbackTo); rerr != nil {
 			return rerr
 		}
-		tx.Exec("RELEASE op")
+		w.exec(qRelease)
 		return err
 	}
-	_, err := tx.Exec("RELEASE op")
+	_, err := w.exec(qRelease)
 	return err
 }

@@ -35,7 +35,7 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 	t := now()
 	var runIDs []int64
 	err := db.group.do(ctx, func(sqltx *sql.Tx) error {
-		tx := wtx{db, sqltx}
+		tx := wtx{db.wstmts, sqltx}
 		runIDs = runIDs[:0]
 		if idem != nil {
 			if err := claimIdempotency(tx, idem, t); err != nil {

@@ -56,7 +56,7 @@ func (db *DB) RerunRun(ctx context.Context, repoID, id int64, failedOnly bool) (
 			if !again[j.Key] {
 				next.Status, next.Conclusion = j.Status, j.Conclusion
 			}
-			if err := insertJob(wtx{db, tx}, run, next, t); err != nil {
+			if err := insertJob(wtx{db.wstmts, tx}, run, next, t); err != nil {
 				return err
 			}
 		}

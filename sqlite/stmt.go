@@ -59,7 +59,7 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // open. They cannot be prepared later: the writer pool has one connection,
 // and a transaction that holds it would wait for itself.
 func (db *DB) prepareWrites(ctx context.Context) error {
-	for _, q := range []string{qInsertEvent, qSetIdempotencyEvent, qClaimIdempotency, qBumpRunCounter, qInsertRun, qInsertJob} {
+	for _, q := range []string{qSavepoint, qRelease, qRollbackTo, qInsertEvent, qSetIdempotencyEvent, qClaimIdempotency, qBumpRunCounter, qInsertRun, qInsertJob} {
 		if _, err := db.wstmts.get(ctx, q); err != nil {
 			return err
 		}
@@ -67,10 +67,10 @@ func (db *DB) prepareWrites(ctx context.Context) error {
 	return nil
 }
 
-// txStmt returns the prepared write statement bound to tx, or nil when q
-// was not prepared at open.
-func (db *DB) txStmt(tx *sql.Tx, q string) *sql.Stmt {
-	if st, ok := db.wstmts.m.Load(q); ok {
+// bind returns the prepared statement q bound to tx, or nil when q was not
+// prepared at open.
+func (s *stmts) bind(tx *sql.Tx, q string) *sql.Stmt {
+	if st, ok := s.m.Load(q); ok {
 		return tx.Stmt(st.(*sql.Stmt))
 	}
 	return nil
@@ -78,19 +78,19 @@ func (db *DB) txStmt(tx *sql.Tx, q string) *sql.Stmt {
 
 // wtx is a write transaction whose statements are prepared once.
 type wtx struct {
-	db *DB
-	tx *sql.Tx
+	stmts *stmts
+	tx    *sql.Tx
 }
 
 func (w wtx) queryRow(q string, args ...any) *sql.Row {
-	if st := w.db.txStmt(w.tx, q); st != nil {
+	if st := w.stmts.bind(w.tx, q); st != nil {
 		return st.QueryRow(args...)
 	}
 	return w.tx.QueryRow(q, args...)
 }
 
 func (w wtx) exec(q string, args ...any) (sql.Result, error) {
-	if st := w.db.txStmt(w.tx, q); st != nil {
+	if st := w.stmts.bind(w.tx, q); st != nil {
 		return st.Exec(args...)
 	}
 	return w.tx.Exec(q, args...)
