@@ -10,11 +10,7 @@ import (
 // listJobs answers GET …/runs/{run_id}/jobs (filter latest or all) and
 // GET …/runs/{run_id}/attempts/{attempt_number}/jobs.
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
-	repo, err := s.repoFor(r, dispatchd.AreaActions, dispatchd.Read)
-	if err != nil {
-		return err
-	}
-	run, err := s.runFor(r, repo)
+	repo, run, err := s.repoRun(r, dispatchd.Read)
 	if err != nil {
 		return err
 	}
@@ -76,11 +72,7 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) error {
 // cancelRun answers POST …/runs/{run_id}/cancel and …/force-cancel: 202 {},
 // 409 when the run has completed.
 func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) error {
-	repo, err := s.repoFor(r, dispatchd.AreaActions, dispatchd.Write)
-	if err != nil {
-		return err
-	}
-	run, err := s.runFor(r, repo)
+	repo, run, err := s.repoRun(r, dispatchd.Write)
 	if err != nil {
 		return err
 	}
@@ -94,11 +86,7 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) error {
 // rerunRun answers POST …/runs/{run_id}/rerun and …/rerun-failed-jobs: 201 {}.
 func (s *Server) rerunRun(failedOnly bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		repo, err := s.repoFor(r, dispatchd.AreaActions, dispatchd.Write)
-		if err != nil {
-			return err
-		}
-		run, err := s.runFor(r, repo)
+		repo, run, err := s.repoRun(r, dispatchd.Write)
 		if err != nil {
 			return err
 		}

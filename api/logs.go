@@ -36,11 +36,7 @@ func (s *Server) sign(path, expires string) string {
 
 // runLogs answers GET …/runs/{run_id}/logs and …/attempts/{n}/logs.
 func (s *Server) runLogs(w http.ResponseWriter, r *http.Request) error {
-	repo, err := s.repoFor(r, dispatchd.AreaActions, dispatchd.Read)
-	if err != nil {
-		return err
-	}
-	run, err := s.runFor(r, repo)
+	repo, run, err := s.repoRun(r, dispatchd.Read)
 	if err != nil {
 		return err
 	}

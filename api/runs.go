@@ -123,6 +123,17 @@ func (v *views) of(ctx context.Context, run *dispatchd.Run) (render.RunView, err
 	return render.RunView{Run: run, Repo: v.repo, Actor: actor, TriggeringActor: trig, Commit: commit}, nil
 }
 
+// repoRun loads {owner}/{repo}, checking the actor's access to its actions
+// at level, and its {run_id}.
+func (s *Server) repoRun(r *http.Request, level dispatchd.Level) (*dispatchd.Repo, *dispatchd.Run, error) {
+	repo, err := s.repoFor(r, dispatchd.AreaActions, level)
+	if err != nil {
+		return nil, nil, err
+	}
+	run, err := s.runFor(r, repo)
+	return repo, run, err
+}
+
 // runFor loads {run_id} of the repository.
 func (s *Server) runFor(r *http.Request, repo *dispatchd.Repo) (*dispatchd.Run, error) {
 	id, err := strconv.ParseInt(r.PathValue("run_id"), 10, 64)
@@ -134,11 +145,7 @@ func (s *Server) runFor(r *http.Request, repo *dispatchd.Repo) (*dispatchd.Run, 
 
 // getRun answers GET …/actions/runs/{run_id}.
 func (s *Server) getRun(w http.ResponseWriter, r *http.Request) error {
-	repo, err := s.repoFor(r, dispatchd.AreaActions, dispatchd.Read)
-	if err != nil {
-		return err
-	}
-	run, err := s.runFor(r, repo)
+	repo, run, err := s.repoRun(r, dispatchd.Read)
 	if err != nil {
 		return err
 	}
@@ -162,11 +169,7 @@ func attemptOf(r *http.Request, run *dispatchd.Run) (int, error) {
 // getRunAttempt answers GET …/runs/{run_id}/attempts/{attempt_number}; an
 // earlier attempt's status comes from its jobs, all finished.
 func (s *Server) getRunAttempt(w http.ResponseWriter, r *http.Request) error {
-	repo, err := s.repoFor(r, dispatchd.AreaActions, dispatchd.Read)
-	if err != nil {
-		return err
-	}
-	run, err := s.runFor(r, repo)
+	repo, run, err := s.repoRun(r, dispatchd.Read)
 	if err != nil {
 		return err
 	}
@@ -191,11 +194,7 @@ func (s *Server) getRunAttempt(w http.ResponseWriter, r *http.Request) error {
 
 // deleteRun answers DELETE …/actions/runs/{run_id}.
 func (s *Server) deleteRun(w http.ResponseWriter, r *http.Request) error {
-	repo, err := s.repoFor(r, dispatchd.AreaActions, dispatchd.Write)
-	if err != nil {
-		return err
-	}
-	run, err := s.runFor(r, repo)
+	repo, run, err := s.repoRun(r, dispatchd.Write)
 	if err != nil {
 		return err
 	}

@@ -152,19 +152,8 @@ func (db *DB) ListRepos(ctx context.Context, f dispatchd.RepoFilter) ([]*dispatc
 		limit = -1
 	}
 	rows, err := db.query(ctx, repoSelect+cond+` ORDER BY r.id LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*dispatchd.Repo
-	for rows.Next() {
-		r, err := scanRepo(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, scanRepo)
+	return out, total, err
 }
 
 // SetCollaborator implements dispatchd.RepoService.

@@ -181,20 +181,8 @@ func (db *DB) ListEvents(ctx context.Context, repoID int64, offset, limit int) (
 	}
 	rows, err := db.query(ctx, `SELECT `+eventColumns+` FROM events WHERE repo_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
 		repoID, limitOrAll(limit), offset)
+	out, err := collect(rows, err, scanEvent)
 	if err != nil {
-		return nil, 0, err
-	}
-	var out []*dispatchd.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	return out, total, db.loadRunIDs(ctx, out)
@@ -290,19 +278,8 @@ func (db *DB) ListRuns(ctx context.Context, f dispatchd.RunFilter) ([]*dispatchd
 	}
 	rows, err := db.query(ctx, `SELECT `+runColumns+` FROM runs r`+cond+` ORDER BY r.id DESC LIMIT ? OFFSET ?`,
 		append(args, limitOrAll(f.Limit), f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*dispatchd.Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, scanRun)
+	return out, total, err
 }
 
 // DeleteRun implements dispatchd.RunService.
@@ -345,19 +322,7 @@ func scanJob(s scanner) (*dispatchd.Job, error) {
 func (db *DB) ListJobs(ctx context.Context, runID int64, attempt int) ([]*dispatchd.Job, error) {
 	rows, err := db.query(ctx, `SELECT `+jobColumns+` FROM jobs WHERE run_id = ? AND (? = 0 OR run_attempt = ?)
 		ORDER BY run_attempt, id`, runID, attempt, attempt)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*dispatchd.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanJob)
 }
 
 // FindJob implements dispatchd.RunService.

@@ -72,19 +72,7 @@ func (db *DB) RerunRun(ctx context.Context, repoID, id int64, failedOnly bool) (
 
 func jobsOf(ctx context.Context, tx *sql.Tx, runID int64, attempt int) ([]*dispatchd.Job, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE run_id = ? AND run_attempt = ? ORDER BY id`, runID, attempt)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*dispatchd.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanJob)
 }
 
 // rerunSet is the keys of the jobs to run again: all of them, or the failed

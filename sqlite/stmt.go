@@ -95,3 +95,20 @@ func (w wtx) exec(q string, args ...any) (sql.Result, error) {
 	}
 	return w.tx.Exec(q, args...)
 }
+
+// collect scans every row with scan, then closes the rows.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

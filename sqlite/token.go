@@ -99,20 +99,8 @@ func (db *DB) tokenRepos(ctx context.Context, tokenID int64) ([]dispatchd.RepoGr
 // ListTokens implements dispatchd.TokenService.
 func (db *DB) ListTokens(ctx context.Context, userID int64) ([]*dispatchd.Token, error) {
 	rows, err := db.query(ctx, `SELECT `+tokenColumns+` FROM tokens t WHERE ? = 0 OR t.user_id = ? ORDER BY t.id`, userID, userID)
+	out, err := collect(rows, err, func(s scanner) (*dispatchd.Token, error) { return scanToken(s) })
 	if err != nil {
-		return nil, err
-	}
-	var out []*dispatchd.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for _, t := range out {

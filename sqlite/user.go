@@ -71,19 +71,7 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 
 func (db *DB) queryUsers(ctx context.Context, q string, args ...any) ([]*dispatchd.User, error) {
 	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*dispatchd.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanUser)
 }
 
 // SetOrgMember implements dispatchd.UserService.

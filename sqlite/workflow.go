@@ -230,19 +230,8 @@ func (db *DB) ListWorkflows(ctx context.Context, repoID int64, offset, limit int
 		limit = -1
 	}
 	rows, err := db.query(ctx, workflowSelect+` WHERE w.repo_id = ? ORDER BY w.id LIMIT ? OFFSET ?`, repoID, limit, offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*dispatchd.Workflow
-	for rows.Next() {
-		w, err := scanWorkflow(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, w)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, scanWorkflow)
+	return out, total, err
 }
 
 // SetWorkflowDisabled implements dispatchd.WorkflowService.
