@@ -158,6 +158,8 @@ type PushIndex struct {
 type WorkflowService interface {
 	// Refs returns the repository's refs (full name → commit SHA) as last indexed.
 	Refs(ctx context.Context, repoID int64) (map[string]string, error)
+	// FindRef returns the commit a ref points at; ENOTFOUND when there is no such ref.
+	FindRef(ctx context.Context, repoID int64, name string) (string, error)
 	// IndexedCommits reports which of the commits are already indexed.
 	IndexedCommits(ctx context.Context, repoID int64, shas []string) (map[string]bool, error)
 	// ApplyPush records new commits' workflow files, registers workflows by
@@ -175,4 +177,6 @@ type WorkflowService interface {
 	// ListWorkflows returns one page of workflows ordered by id, and the total.
 	ListWorkflows(ctx context.Context, repoID int64, offset, limit int) ([]*Workflow, int, error)
 	SetWorkflowDisabled(ctx context.Context, repoID, id int64, disabled bool) error
+	// DisabledWorkflows lists the ids of the repository's disabled workflows.
+	DisabledWorkflows(ctx context.Context, repoID int64) ([]int64, error)
 }

@@ -37,7 +37,7 @@ func (s *Server) repositoryDispatch(w http.ResponseWriter, r *http.Request) erro
 			Message: "client_payload is " + strconv.Itoa(len(payload)) + " bytes; at most 65535 are allowed"}}}
 	}
 	actor := actorFrom(r.Context()).User
-	return s.idempotent(w, r, repo, requestHash(r, body), func(idem *dispatchd.Idempotency) (*dispatch.Result, error) {
+	return s.idempotent(w, r, repo, body, func(idem *dispatchd.Idempotency) (*dispatch.Result, error) {
 		return s.Dispatch.RepositoryDispatch(r.Context(), actor, repo, eventType, payload, idem)
 	}, s.writeRepositoryDispatch)
 }
@@ -80,7 +80,7 @@ func (s *Server) workflowDispatch(w http.ResponseWriter, r *http.Request) error 
 		details = true
 	}
 	actor := actorFrom(r.Context()).User
-	return s.idempotent(w, r, repo, requestHash(r, body), func(idem *dispatchd.Idempotency) (*dispatch.Result, error) {
+	return s.idempotent(w, r, repo, body, func(idem *dispatchd.Idempotency) (*dispatch.Result, error) {
 		return s.Dispatch.WorkflowDispatch(r.Context(), actor, repo, wf, ref, inputs, idem)
 	}, func(w http.ResponseWriter, r *http.Request, repo *dispatchd.Repo, e *dispatchd.Event) error {
 		w.Header().Set("X-Dispatch-Id", strconv.FormatInt(e.ID, 10))
@@ -119,7 +119,7 @@ type writeResult func(w http.ResponseWriter, r *http.Request, repo *dispatchd.Re
 // a key repeated within 24 hours with the same request gets the original
 // answer and creates nothing; with a different request it is 422. Without
 // the header the dispatch simply runs.
-func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, repo *dispatchd.Repo, hash string,
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, repo *dispatchd.Repo, body map[string]json.RawMessage,
 	run func(*dispatchd.Idempotency) (*dispatch.Result, error), write writeResult) error {
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" {
@@ -133,6 +133,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, repo *dispat
 		return dispatchd.Errorf(dispatchd.EINVALID, "Idempotency-Key is longer than 255 characters.")
 	}
 	actor := actorFrom(r.Context()).User
+	hash := requestHash(r, body)
 	if done, err := s.replay(w, r, repo, actor.ID, key, hash, write); done || err != nil {
 		return err
 	}

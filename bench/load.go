@@ -27,6 +27,11 @@ func (r Result) PerSecond() float64 { return float64(r.Requests) / r.Elapsed.Sec
 // connection sending its next request when the previous answer arrived, and
 // counts a non-2xx answer as an error.
 func Load(url, token string, body []byte, n, conns int) Result {
+	return LoadMethod("POST", url, token, body, n, conns)
+}
+
+// LoadMethod is Load with another method; a nil body sends none.
+func LoadMethod(method, url, token string, body []byte, n, conns int) Result {
 	var next atomic.Int64
 	var errs atomic.Int64
 	lat := make([][]time.Duration, conns)
@@ -39,8 +44,10 @@ func Load(url, token string, body []byte, n, conns int) Result {
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1, DisableCompression: true}}
 			for next.Add(1) <= int64(n) {
 				t := time.Now()
-				req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+token)
+				req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := client.Do(req)
 				if err != nil {

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/dispatchd/dispatchd"
 	"github.com/dispatchd/dispatchd/expr"
@@ -17,11 +18,12 @@ import (
 func (s *Service) RepositoryDispatch(ctx context.Context, actor *dispatchd.User, repo *dispatchd.Repo,
 	eventType string, clientPayload json.RawMessage, idem *dispatchd.Idempotency) (*Result, error) {
 	ref := "refs/heads/" + repo.DefaultBranch
-	refs, err := s.Store.Refs(ctx, repo.ID)
-	if err != nil {
+	sha, err := s.Store.FindRef(ctx, repo.ID, ref)
+	if dispatchd.ErrorCode(err) == dispatchd.ENOTFOUND {
+		sha = "" // an empty repository: the event is recorded, nothing runs
+	} else if err != nil {
 		return nil, err
 	}
-	sha := refs[ref]
 	payload, event, err := s.repositoryDispatchPayload(repo, actor, eventType, clientPayload)
 	if err != nil {
 		return nil, err
@@ -48,6 +50,8 @@ func (s *Service) repositoryDispatchRuns(ctx context.Context, e *dispatchd.Event
 		return nil, err
 	}
 	var runs []dispatchd.NewRun
+	var disabled []int64
+	checked := false // disabled workflows are looked up once, if anything matches
 	for _, f := range files {
 		if !f.Summary.Valid || !workflow.MatchesRepositoryDispatch(&f.Summary.Triggers, e.Action) {
 			continue
@@ -56,11 +60,13 @@ func (s *Service) repositoryDispatchRuns(ctx context.Context, e *dispatchd.Event
 		if ok, _ := m.runnable(); !ok {
 			continue
 		}
-		wf, err := s.Store.FindWorkflowByID(ctx, repo.ID, f.WorkflowID)
-		if err != nil {
-			return nil, err
+		if !checked {
+			if disabled, err = s.Store.DisabledWorkflows(ctx, repo.ID); err != nil {
+				return nil, err
+			}
+			checked = true
 		}
-		if wf.Disabled {
+		if slices.Contains(disabled, f.WorkflowID) {
 			continue
 		}
 		t := &trigger{repo: repo, actor: actor, eventName: e.Name, event: event, ref: e.Ref, sha: e.SHA,

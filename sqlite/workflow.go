@@ -28,6 +28,22 @@ func (db *DB) Refs(ctx context.Context, repoID int64) (map[string]string, error)
 	return out, rows.Err()
 }
 
+// FindRef implements dispatchd.WorkflowService.
+func (db *DB) FindRef(ctx context.Context, repoID int64, name string) (string, error) {
+	var sha string
+	err := db.queryRow(ctx, `SELECT sha FROM refs WHERE repo_id = ? AND name = ?`, repoID, name).Scan(&sha)
+	return sha, notFound(err)
+}
+
+// DisabledWorkflows implements dispatchd.WorkflowService.
+func (db *DB) DisabledWorkflows(ctx context.Context, repoID int64) ([]int64, error) {
+	rows, err := db.query(ctx, `SELECT id FROM workflows WHERE repo_id = ? AND disabled = 1`, repoID)
+	return collect(rows, err, func(s scanner) (int64, error) {
+		var id int64
+		return id, s.Scan(&id)
+	})
+}
+
 // IndexedCommits implements dispatchd.WorkflowService.
 func (db *DB) IndexedCommits(ctx context.Context, repoID int64, shas []string) (map[string]bool, error) {
 	out := map[string]bool{}

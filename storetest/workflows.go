@@ -58,6 +58,11 @@ func testPushIndex(t *testing.T, s dispatchd.Store) {
 	if err != nil || len(refs) != 1 || refs["refs/heads/main"] != c2 {
 		t.Fatalf("Refs = %v, %v", refs, err)
 	}
+	if sha, err := s.FindRef(ctx, r.ID, "refs/heads/main"); err != nil || sha != c2 {
+		t.Fatalf("FindRef = %q, %v", sha, err)
+	}
+	_, err = s.FindRef(ctx, r.ID, "refs/tags/v1")
+	wantCode(t, err, dispatchd.ENOTFOUND)
 	idx, err := s.IndexedCommits(ctx, r.ID, []string{c1, c2, "3333"})
 	if err != nil || !idx[c1] || !idx[c2] || idx["3333"] {
 		t.Fatalf("IndexedCommits = %v, %v", idx, err)
@@ -131,11 +136,17 @@ func testWorkflows(t *testing.T, s dispatchd.Store) {
 	if w, _ := s.FindWorkflowByID(ctx, r.ID, a.ID); w.State() != "disabled_manually" {
 		t.Fatalf("state after disable = %s", w.State())
 	}
+	if ids, err := s.DisabledWorkflows(ctx, r.ID); err != nil || len(ids) != 1 || ids[0] != a.ID {
+		t.Fatalf("DisabledWorkflows = %v, %v", ids, err)
+	}
 	if err := s.SetWorkflowDisabled(ctx, r.ID, a.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	if w, _ := s.FindWorkflowByID(ctx, r.ID, a.ID); w.State() != "active" {
 		t.Fatalf("state after enable = %s", w.State())
+	}
+	if ids, err := s.DisabledWorkflows(ctx, r.ID); err != nil || len(ids) != 0 {
+		t.Fatalf("DisabledWorkflows after enable = %v, %v", ids, err)
 	}
 	wantCode(t, s.SetWorkflowDisabled(ctx, other.ID, a.ID, true), dispatchd.ENOTFOUND)
 

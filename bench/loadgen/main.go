@@ -17,7 +17,8 @@ func main() {
 	body := flag.String("body", `{"event_type":"bench"}`, "request body")
 	n := flag.Int("n", 10000, "requests")
 	conns := flag.Int("c", 64, "connections")
+	method := flag.String("method", "POST", "HTTP method")
 	flag.Parse()
-	r := bench.Load(*url, *token, []byte(*body), *n, *conns)
+	r := bench.LoadMethod(*method, *url, *token, []byte(*body), *n, *conns)
 	fmt.Printf("%d requests, %d errors, %.0f req/s, p50 %v, p99 %v\n", r.Requests, r.Errors, r.PerSecond(), r.P50, r.P99)
 }

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 
 	"strings"
 	"sync/atomic"
@@ -70,6 +72,11 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	logger, err := newLogger(o.logFormat, stderr)
 	if err != nil {
 		return err
+	}
+	if os.Getenv("GOGC") == "" {
+		// The heap of a dispatch server is small; collecting less often
+		// buys throughput for a little memory.
+		debug.SetGCPercent(400)
 	}
 	dir := dataDir{o.data}
 	release, err := dir.lockServe()
