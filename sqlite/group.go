@@ -71,26 +71,14 @@ func (c *committer) loop() {
 }
 
 func (c *committer) commit(batch []*groupOp) {
-	results := make([]error, len(batch))
-	err := func() error {
-		tx, err := c.db.BeginTx(context.Background(), nil)
-		if err != nil {
-			return err
-		}
-		if len(batch) == 1 {
-			// Alone, the write needs no savepoint: its failure undoes the transaction.
-			if results[0] = batch[0].fn(tx); results[0] != nil {
-				tx.Rollback()
-				return nil
-			}
-			return tx.Commit()
-		}
-		w := wtx{stmts: c.stmts, tx: tx}
-		for i, op := range batch {
-			results[i] = savepoint(w, op.fn)
-		}
-		return tx.Commit()
-	}()
+	results, err := c.run(batch, false)
+	if err == nil && failed(results) && len(batch) > 1 {
+		// Something failed: the transaction was rolled back whole. Run the
+		// batch again with a savepoint around each write, so that only the
+		// failing ones fail. Failures are rare; savepoints cost two
+		// statements per write, so the common path goes without.
+		results, err = c.run(batch, true)
+	}
 	for i, op := range batch {
 		if err != nil {
 			op.done <- fmt.Errorf("group commit: %w", err)
@@ -98,6 +86,37 @@ func (c *committer) commit(batch []*groupOp) {
 			op.done <- results[i]
 		}
 	}
+}
+
+// run executes a batch in one transaction. Without savepoints it stops at
+// the first failure and rolls back.
+func (c *committer) run(batch []*groupOp, savepoints bool) ([]error, error) {
+	results := make([]error, len(batch))
+	tx, err := c.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		return nil, err
+	}
+	w := wtx{stmts: c.stmts, tx: tx}
+	for i, op := range batch {
+		if savepoints {
+			results[i] = savepoint(w, op.fn)
+			continue
+		}
+		if results[i] = op.fn(tx); results[i] != nil {
+			tx.Rollback()
+			return results, nil
+		}
+	}
+	return results, tx.Commit()
+}
+
+func failed(results []error) bool {
+	for _, err := range results {
+		if err != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Savepoint statements, prepared like the writes they wrap.
