@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -66,7 +67,8 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request, owner, name, r
 	unlock := s.Git.Lock(repo.ID)
 	defer unlock()
 	s.Git.ServeHTTP(w, r, repo.ID, rest, login, gitLog{r})
-	if _, err := s.Index.Sync(r.Context(), repo.ID); err != nil {
+	// The push is in git now: index it even if the client has gone.
+	if _, err := s.Index.Sync(context.WithoutCancel(r.Context()), repo.ID); err != nil {
 		loggerFrom(r.Context()).Error("indexing after push failed", "repo", repo.FullName(), "err", err)
 	}
 }
