@@ -21,27 +21,61 @@ type trigger struct {
 	inputs    *expr.Object
 }
 
-// githubContext is the `github` context available at dispatch time (for
-// run-name and concurrency). Ids are strings, as GitHub has them.
-func (s *Service) githubContext(t *trigger) *expr.Object {
-	refName, refType := shortRef(t.ref)
+// Run identifies a run in the github context; zero values are left out
+// (at dispatch time the run has no id yet).
+type Run struct {
+	ID, Number int64
+	Attempt    int
+}
+
+// GitHubContext is the `github` context of a run. Ids are strings, as
+// GitHub has them. The server, the runner and `dispatchd exec` share it.
+type GitHubContext struct {
+	Repo         *dispatchd.Repo
+	Actor        *dispatchd.User
+	EventName    string
+	Event        *expr.Object // the payload
+	Ref, SHA     string       // full ref
+	WorkflowPath string
+	WorkflowName string
+	ServerURL    string // without a trailing slash
+	APIURL       string
+	GraphQLURL   string
+	Run          Run
+}
+
+// Object builds the context.
+func (c GitHubContext) Object() *expr.Object {
+	refName, refType := shortRef(c.Ref)
+	attempt := max(c.Run.Attempt, 1)
 	g := expr.NewObject()
 	for _, kv := range []struct {
 		k string
 		v any
 	}{
-		{"event", t.event}, {"event_name", t.eventName}, {"ref", t.ref}, {"ref_name", refName}, {"ref_type", refType},
-		{"ref_protected", false}, {"sha", t.sha}, {"head_ref", ""}, {"base_ref", ""},
-		{"repository", t.repo.FullName()}, {"repository_id", strconv.FormatInt(t.repo.ID, 10)},
-		{"repository_owner", t.repo.Owner.Login}, {"repository_owner_id", strconv.FormatInt(t.repo.OwnerID, 10)},
-		{"actor", t.actor.Login}, {"actor_id", strconv.FormatInt(t.actor.ID, 10)}, {"triggering_actor", t.actor.Login},
-		{"workflow", t.name}, {"workflow_ref", t.repo.FullName() + "/" + t.file.Path + "@" + t.ref}, {"workflow_sha", t.sha},
-		{"server_url", s.URLs.Base}, {"api_url", s.URLs.Base + "/api/v3"}, {"graphql_url", s.URLs.Base + "/api/graphql"},
-		{"retention_days", "90"}, {"run_attempt", "1"},
+		{"event", c.Event}, {"event_name", c.EventName}, {"ref", c.Ref}, {"ref_name", refName}, {"ref_type", refType},
+		{"ref_protected", false}, {"sha", c.SHA}, {"head_ref", ""}, {"base_ref", ""},
+		{"repository", c.Repo.FullName()}, {"repository_id", strconv.FormatInt(c.Repo.ID, 10)},
+		{"repository_owner", c.Repo.Owner.Login}, {"repository_owner_id", strconv.FormatInt(c.Repo.Owner.ID, 10)},
+		{"actor", c.Actor.Login}, {"actor_id", strconv.FormatInt(c.Actor.ID, 10)}, {"triggering_actor", c.Actor.Login},
+		{"workflow", c.WorkflowName}, {"workflow_ref", c.Repo.FullName() + "/" + c.WorkflowPath + "@" + c.Ref},
+		{"workflow_sha", c.SHA}, {"server_url", c.ServerURL}, {"api_url", c.APIURL}, {"graphql_url", c.GraphQLURL},
+		{"retention_days", "90"}, {"run_attempt", strconv.Itoa(attempt)}, {"secret_source", "Actions"},
 	} {
 		g.Set(kv.k, kv.v)
 	}
+	if c.Run.ID != 0 {
+		g.Set("run_id", strconv.FormatInt(c.Run.ID, 10))
+		g.Set("run_number", strconv.FormatInt(c.Run.Number, 10))
+	}
 	return g
+}
+
+// githubContext is the context at dispatch time, for run-name and concurrency.
+func (s *Service) githubContext(t *trigger) *expr.Object {
+	return GitHubContext{Repo: t.repo, Actor: t.actor, EventName: t.eventName, Event: t.event, Ref: t.ref, SHA: t.sha,
+		WorkflowPath: t.file.Path, WorkflowName: t.name, ServerURL: s.URLs.Base, APIURL: s.URLs.Base + "/api/v3",
+		GraphQLURL: s.URLs.Base + "/api/graphql"}.Object()
 }
 
 // shortRef splits refs/heads/x and refs/tags/x into the name and its type.

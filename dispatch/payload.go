@@ -117,9 +117,9 @@ func (s *Service) common(b *payloadBuilder, repo *dispatchd.Repo, sender *dispat
 	return nil
 }
 
-// repositoryDispatchPayload is {action, branch, client_payload, repository,
-// organization?, sender}.
-func (s *Service) repositoryDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, eventType string, clientPayload json.RawMessage) ([]byte, *expr.Object, error) {
+// RepositoryDispatchPayload is {action, branch, client_payload, repository,
+// organization?, sender}, as JSON and as the github.event value.
+func (s *Service) RepositoryDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, eventType string, clientPayload json.RawMessage) ([]byte, *expr.Object, error) {
 	if len(clientPayload) == 0 {
 		clientPayload = json.RawMessage("{}")
 	}
@@ -138,9 +138,9 @@ func (s *Service) repositoryDispatchPayload(repo *dispatchd.Repo, sender *dispat
 	return data, obj, nil
 }
 
-// workflowDispatchPayload is {inputs, ref, repository, organization?,
-// sender, workflow}; inputs are strings, in declaration order.
-func (s *Service) workflowDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, ref, path string,
+// WorkflowDispatchPayload is {inputs, ref, repository, organization?,
+// sender, workflow}; inputs are strings, in the order given.
+func (s *Service) WorkflowDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, ref, path string,
 	order []string, inputs map[string]string) ([]byte, *expr.Object, error) {
 	in := expr.NewObject()
 	var raw bytes.Buffer

@@ -24,7 +24,7 @@ func (s *Service) RepositoryDispatch(ctx context.Context, actor *dispatchd.User,
 	} else if err != nil {
 		return nil, err
 	}
-	payload, event, err := s.repositoryDispatchPayload(repo, actor, eventType, clientPayload)
+	payload, event, err := s.RepositoryDispatchPayload(repo, actor, eventType, clientPayload)
 	if err != nil {
 		return nil, err
 	}

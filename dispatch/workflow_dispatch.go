@@ -40,7 +40,7 @@ func (s *Service) WorkflowDispatch(ctx context.Context, actor *dispatchd.User, r
 	if err != nil {
 		return nil, err
 	}
-	payload, event, err := s.workflowDispatchPayload(repo, actor, full, wf.Path, inputOrder(file.Summary.Triggers.WorkflowDispatch), eventInputs)
+	payload, event, err := s.WorkflowDispatchPayload(repo, actor, full, wf.Path, inputOrder(file.Summary.Triggers.WorkflowDispatch), eventInputs)
 	if err != nil {
 		return nil, err
 	}
