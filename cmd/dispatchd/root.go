@@ -21,6 +21,7 @@ func newRootCmd() *cobra.Command {
 		newRepoCmd(),
 		newWorkflowCmd(),
 		newDispatchCmd(),
+		newExecCmd(),
 	)
 	return root
 }
