@@ -80,6 +80,25 @@ type Job struct {
 	CompletedAt time.Time
 	RunnerID    int64
 	RunnerName  string
+	LegIndex    int       // strategy.job-index of a matrix leg
+	Steps       []JobStep // as they ran
+}
+
+// JobStep is one step of a job as the runs API shows it.
+type JobStep struct {
+	Number      int       `json:"number"`
+	Name        string    `json:"name"`
+	Status      string    `json:"status"`
+	Conclusion  string    `json:"conclusion"`
+	StartedAt   time.Time `json:"started_at"`
+	CompletedAt time.Time `json:"completed_at"`
+}
+
+// LogLine is one line of a job's log.
+type LogLine struct {
+	Step int
+	At   time.Time
+	Text string
 }
 
 // NewRun is a run to create with its jobs.
@@ -140,12 +159,31 @@ type RunService interface {
 	FindJob(ctx context.Context, repoID, id int64) (*Job, error)
 
 	// CancelRun completes a run that has not completed as cancelled, with
-	// its unfinished jobs; ECONFLICT when it has completed.
+	// its jobs that have not started (running jobs end when their runner has
+	// cancelled them); ECONFLICT when it has completed.
 	CancelRun(ctx context.Context, repoID, id int64) (*Run, error)
 	// RerunRun starts the next attempt of a completed run: every job again,
 	// or with failedOnly the failed and cancelled jobs and those that need
 	// them, the others keeping their results. ECONFLICT while it runs.
 	RerunRun(ctx context.Context, repoID, id int64, failedOnly bool) (*Run, error)
+
+	// ClaimQueuedRuns moves up to n queued runs, oldest first, to
+	// in_progress and returns them; each run is claimed once.
+	ClaimQueuedRuns(ctx context.Context, n int) ([]*Run, error)
+	// ResetInProgressRuns puts runs left in_progress (by a server that
+	// stopped) back to queued with their unfinished jobs, and returns how many.
+	ResetInProgressRuns(ctx context.Context) (int, error)
+	// AddJob adds a job (a matrix leg beyond the first) to a run attempt.
+	AddJob(ctx context.Context, run *Run, j *Job) error
+	// UpdateJob stores a job's name, status, conclusion, times, runner and steps.
+	UpdateJob(ctx context.Context, j *Job) error
+	// CompleteRun ends a run with its conclusion unless it has completed
+	// already (cancelled meanwhile); it reports whether it did.
+	CompleteRun(ctx context.Context, runID int64, conclusion string) (bool, error)
+	// AppendLog adds lines to a job's log.
+	AppendLog(ctx context.Context, jobID int64, lines []LogLine) error
+	// JobLog returns a job's log in order.
+	JobLog(ctx context.Context, jobID int64) ([]LogLine, error)
 }
 
 // Conclude is the conclusion of a set of finished jobs: failure if one

@@ -127,6 +127,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, repo *dispat
 		if err != nil {
 			return err
 		}
+		s.wakeRuns()
 		return write(w, r, repo, res.Event)
 	}
 	if len(key) > 255 {
@@ -148,6 +149,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, repo *dispat
 	if err != nil {
 		return err
 	}
+	s.wakeRuns()
 	return write(w, r, repo, res.Event)
 }
 

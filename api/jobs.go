@@ -79,6 +79,9 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Store.CancelRun(r.Context(), repo.ID, run.ID); err != nil {
 		return err
 	}
+	if s.Runs != nil {
+		s.Runs.Cancel(run.ID)
+	}
 	writeJSON(w, http.StatusAccepted, map[string]any{})
 	return nil
 }
@@ -100,6 +103,7 @@ func (s *Server) rerunRun(failedOnly bool) handlerFunc {
 		if _, err := s.Store.RerunRun(r.Context(), repo.ID, run.ID, failedOnly); err != nil {
 			return err
 		}
+		s.wakeRuns()
 		writeJSON(w, http.StatusCreated, map[string]any{})
 		return nil
 	}

@@ -135,10 +135,21 @@ func (s *Server) writeRunZip(w http.ResponseWriter, r *http.Request, repoID, run
 	return zw.Close()
 }
 
-// jobLog is the job's log in GitHub's raw format. A job that has not run
-// has no lines yet.
+// jobLog is the job's log in GitHub's raw format: each line behind its
+// timestamp with seven fractional digits. A job that has not run has none.
 func (s *Server) jobLog(r *http.Request, j *dispatchd.Job) ([]byte, error) {
-	return []byte{}, nil
+	lines, err := s.Store.JobLog(r.Context(), j.ID)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	for _, l := range lines {
+		b = l.At.UTC().AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
+		b = append(b, ' ')
+		b = append(b, l.Text...)
+		b = append(b, '\n')
+	}
+	return b, nil
 }
 
 // safeName keeps a job name usable as a file name in the archive.

@@ -24,10 +24,12 @@ type Server struct {
 	Git      *gitrepo.Hub
 	Index    *index.Indexer
 	Dispatch *dispatch.Service
-	Logger   *slog.Logger
-	BaseURL  string // external root URL without a trailing slash, e.g. http://127.0.0.1:8080
-	MaxBody  int64
-	Key      []byte // the server key: signs log URLs
+	// Runs hears of new and cancelled runs; nil when nothing executes them.
+	Runs    RunExecutor
+	Logger  *slog.Logger
+	BaseURL string // external root URL without a trailing slash, e.g. http://127.0.0.1:8080
+	MaxBody int64
+	Key     []byte // the server key: signs log URLs
 	// RateLimit is the hourly request limit per user; 0 disables limits.
 	RateLimit int
 	// Ready reports whether the server accepts work (false while shutting down).
@@ -155,6 +157,19 @@ func cleanPath(p string) bool {
 		}
 	}
 	return true
+}
+
+// RunExecutor executes runs: Wake when runs were queued, Cancel when a
+// run is cancelled.
+type RunExecutor interface {
+	Wake()
+	Cancel(runID int64)
+}
+
+func (s *Server) wakeRuns() {
+	if s.Runs != nil {
+		s.Runs.Wake()
+	}
 }
 
 // handlerFunc is a handler that reports its error instead of writing it, so

@@ -80,7 +80,7 @@ func goGitHub(t *testing.T, s *server, token string) *github.Client {
 
 // The go-github calls a GitHub client makes, pointed at dispatchd.
 func TestGoGitHubDispatchAndRuns(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, noRunners...) // the runs stay queued, so their queued state can be checked
 	dispatchRepo(t, s)
 	c := goGitHub(t, s, s.Token)
 	ctx := context.Background()

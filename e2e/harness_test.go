@@ -71,6 +71,10 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// noRunners starts a server that executes no runs itself, for tests of
+// the API's view of queued runs.
+var noRunners = []string{"--embedded-runners", "0"}
+
 var listenRE = regexp.MustCompile(`"msg":"dispatchd listening".*?"url":"([^"]+)"`)
 var tokenRE = regexp.MustCompile(`(?m)^    (dsp_[A-Za-z0-9]+)$`)
 

@@ -15,7 +15,7 @@ func TestOctokitCompat(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("octokit", "node_modules", "@octokit", "rest")); err != nil {
 		t.Fatal("@octokit/rest is not installed: run `make test`, or `npm ci` in e2e/octokit")
 	}
-	s := startServer(t)
+	s := startServer(t, noRunners...)
 	dispatchRepo(t, s)
 	cmd := exec.Command("node", "compat.mjs")
 	cmd.Dir = "octokit"

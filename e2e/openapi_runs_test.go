@@ -203,7 +203,7 @@ func oarSet(doctor func(m map[string]any)) func(v any) any {
 }
 
 func TestOpenAPIRunsResponses(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, noRunners...)
 	dispatchRepo(t, s)
 	a := oarLoad(t, s)
 	const repo = "/api/v3/repos/admin/svc"

@@ -82,11 +82,21 @@ func (u URLs) Job(j *dispatchd.Job, run *dispatchd.Run, repo *dispatchd.Repo) ma
 		"run_attempt": j.RunAttempt, "node_id": NodeID("Job", j.ID), "head_sha": run.HeadSHA, "url": api,
 		"html_url": u.HTML("/%s/actions/runs/%d/job/%d", full, j.RunID, j.ID), "status": j.Status,
 		"conclusion": Nullable(j.Conclusion), "created_at": Timestamp(j.CreatedAt), "started_at": Timestamp(started),
-		"completed_at": Timestamp(j.CompletedAt), "name": j.Name, "steps": []any{},
+		"completed_at": Timestamp(j.CompletedAt), "name": j.Name, "steps": steps(j.Steps),
 		"check_run_url": u.API("/repos/%s/check-runs/%d", full, j.ID), "labels": nonNil(j.Labels),
 		"runner_id": runnerID, "runner_name": runnerName, "runner_group_id": nil, "runner_group_name": nil,
 		"workflow_name": run.Name, "head_branch": run.HeadBranch,
 	}
+}
+
+// steps is the job's steps as GitHub lists them.
+func steps(list []dispatchd.JobStep) []map[string]any {
+	out := make([]map[string]any, 0, len(list))
+	for _, s := range list {
+		out = append(out, map[string]any{"name": s.Name, "status": s.Status, "conclusion": Nullable(s.Conclusion),
+			"number": s.Number, "started_at": Timestamp(s.StartedAt), "completed_at": Timestamp(s.CompletedAt)})
+	}
+	return out
 }
 
 func nonNil(s []string) []string {

@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 		"Idempotency":      testIdempotency,
 		"ConcurrentEvents": testConcurrentEvents,
 		"CancelAndRerun":   testCancelAndRerun,
+		"Execution":        testExecution,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -23,6 +23,7 @@ func (d dataDir) db() string    { return filepath.Join(d.path, "dispatchd.db") }
 func (d dataDir) repos() string { return filepath.Join(d.path, "repos") }
 func (d dataDir) key() string   { return filepath.Join(d.path, "server.key") }
 func (d dataDir) lock() string  { return filepath.Join(d.path, "serve.lock") }
+func (d dataDir) work() string  { return filepath.Join(d.path, "work") }
 
 // open opens the store and the repositories, creating the directory.
 func (d dataDir) open(ctx context.Context) (*sqlite.DB, *gitrepo.Hub, error) {

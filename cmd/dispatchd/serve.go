@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/dispatchd/dispatchd/dispatch"
 	"github.com/dispatchd/dispatchd/index"
 	"github.com/dispatchd/dispatchd/render"
+	"github.com/dispatchd/dispatchd/scheduler"
 	"github.com/spf13/cobra"
 )
 
@@ -27,6 +29,7 @@ type serveOptions struct {
 	addr, data, externalURL, logFormat string
 	maxBody                            int64
 	rateLimit                          int
+	embeddedRunners                    int
 	debugAddr                          string
 	shutdownTimeout                    time.Duration
 }
@@ -52,6 +55,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.Int64Var(&o.maxBody, "max-body", api.DefaultMaxBody, "largest REST request body in bytes; larger ones get 413")
 	f.IntVar(&o.rateLimit, "rate-limit", api.DefaultRateLimit, "API requests per hour per user (anonymous: 60 per IP); 0 disables limits")
+	f.IntVar(&o.embeddedRunners, "embedded-runners", runtime.NumCPU(), "runs executed at once by the runners inside the server; 0 runs none here")
 	f.StringVar(&o.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback); off when empty")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
 	envUsage(cmd)
@@ -107,8 +111,22 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	var runs api.RunExecutor
+	if o.embeddedRunners > 0 {
+		sched := scheduler.New(db, hub, baseURL, dir.work(), o.embeddedRunners, logger)
+		schedCtx, stopSched := context.WithCancel(context.WithoutCancel(ctx))
+		schedDone := make(chan error, 1)
+		go func() { schedDone <- sched.Run(schedCtx) }()
+		defer func() {
+			// Runs still going are interrupted and queued again at the next start.
+			stopSched()
+			<-schedDone
+		}()
+		runs = sched
+	}
+
 	var shuttingDown atomic.Bool
-	srv := &api.Server{Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
+	srv := &api.Server{Runs: runs, Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
 		Dispatch: dispatch.New(db, render.URLs{Base: baseURL}),
 		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, RateLimit: o.rateLimit, Ready: func() bool { return !shuttingDown.Load() }}
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,

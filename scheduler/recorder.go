@@ -1,0 +1,184 @@
+package scheduler
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/engine"
+	"github.com/dispatchd/dispatchd/runner"
+)
+
+// runnerName names the embedded runners in the jobs API.
+const runnerName = "dispatchd-embedded"
+
+// recorder is the engine.Observer that writes a run's progress to the
+// store: each leg is a job row (the first leg of a job uses the row the
+// dispatch created, further legs get new rows), with its steps and log.
+type recorder struct {
+	ctx   context.Context // outlives cancellation: the end of a run is recorded too
+	store dispatchd.Store
+	run   *dispatchd.Run
+
+	mu   sync.Mutex
+	rows map[string]*dispatchd.Job // job key → its row, until its first leg takes it
+	legs map[*engine.Leg]*jobReporter
+}
+
+func newRecorder(ctx context.Context, store dispatchd.Store, run *dispatchd.Run) (*recorder, error) {
+	jobs, err := store.ListJobs(ctx, run.ID, run.RunAttempt)
+	if err != nil {
+		return nil, err
+	}
+	r := &recorder{ctx: ctx, store: store, run: run, rows: map[string]*dispatchd.Job{}, legs: map[*engine.Leg]*jobReporter{}}
+	for _, j := range jobs {
+		r.rows[strings.ToLower(j.Key)] = j
+	}
+	return r, nil
+}
+
+// row returns the job row for a leg: the dispatch's row for the first leg
+// of a job, a new one for the others.
+func (r *recorder) row(key string) (*dispatchd.Job, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := strings.ToLower(key)
+	if j, ok := r.rows[k]; ok {
+		delete(r.rows, k)
+		return j, true
+	}
+	return &dispatchd.Job{Key: key}, false
+}
+
+// LegStarted implements engine.Observer.
+func (r *recorder) LegStarted(l *engine.Leg) runner.Reporter {
+	j, existing := r.row(l.Key)
+	j.Name, j.LegIndex, j.Status = l.Name, l.Index, dispatchd.StatusInProgress
+	j.StartedAt, j.RunnerID, j.RunnerName, j.Steps = time.Now().UTC(), 1, runnerName, nil
+	var err error
+	if existing {
+		err = r.store.UpdateJob(r.ctx, j)
+	} else {
+		err = r.store.AddJob(r.ctx, r.run, j)
+	}
+	rep := &jobReporter{r: r, job: j, err: err, flushed: time.Now(), stop: make(chan struct{})}
+	go rep.flushEverySecond()
+	r.mu.Lock()
+	r.legs[l] = rep
+	r.mu.Unlock()
+	return rep
+}
+
+// LegFinished implements engine.Observer.
+func (r *recorder) LegFinished(l *engine.Leg, res *engine.LegResult) {
+	r.mu.Lock()
+	rep := r.legs[l]
+	delete(r.legs, l)
+	r.mu.Unlock()
+	if rep != nil {
+		rep.finish(res.Result)
+	}
+}
+
+// JobSkipped implements engine.Observer.
+func (r *recorder) JobSkipped(key, name string) {
+	j, existing := r.row(key)
+	if !existing {
+		return
+	}
+	now := time.Now().UTC()
+	j.Name, j.Status, j.Conclusion, j.StartedAt, j.CompletedAt = name, dispatchd.StatusCompleted, dispatchd.ConclusionSkipped, now, now
+	r.store.UpdateJob(r.ctx, j)
+}
+
+// jobReporter records one leg: steps as they start and end, log lines in
+// batches of up to a second, and the job's end. The runner reports from one
+// goroutine; the flusher is a second, hence the lock.
+type jobReporter struct {
+	r    *recorder
+	stop chan struct{}
+
+	mu      sync.Mutex
+	job     *dispatchd.Job
+	err     error
+	pending []dispatchd.LogLine
+	flushed time.Time
+}
+
+// flushEverySecond stores pending lines while a step runs quietly.
+func (j *jobReporter) flushEverySecond() {
+	t := time.NewTicker(logFlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-j.stop:
+			return
+		case <-t.C:
+			j.mu.Lock()
+			j.flush()
+			j.mu.Unlock()
+		}
+	}
+}
+
+// logFlushEvery bounds how stale a stored log may be while a step runs.
+const logFlushEvery = time.Second
+
+func (j *jobReporter) StepStarted(n int, name string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.flush()
+	j.job.Steps = append(j.job.Steps, dispatchd.JobStep{Number: n + 1, Name: name, Status: dispatchd.StatusInProgress,
+		StartedAt: time.Now().UTC()})
+	j.save()
+}
+
+func (j *jobReporter) Log(n int, at time.Time, line string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.pending = append(j.pending, dispatchd.LogLine{Step: n, At: at, Text: line})
+	if len(j.pending) >= 500 || time.Since(j.flushed) >= logFlushEvery {
+		j.flush()
+	}
+}
+
+func (j *jobReporter) StepFinished(n int, outcome, conclusion string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.flush()
+	for i := range j.job.Steps {
+		if s := &j.job.Steps[i]; s.Number == n+1 {
+			s.Status, s.Conclusion, s.CompletedAt = dispatchd.StatusCompleted, conclusion, time.Now().UTC()
+		}
+	}
+	j.save()
+}
+
+func (j *jobReporter) Annotation(runner.Annotation) {}
+
+// finish records the leg's end; the engine calls LegFinished after the
+// runner's last report, which reaches the reporter through the recorder.
+func (j *jobReporter) finish(result string) {
+	close(j.stop)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.flush()
+	j.job.Status, j.job.Conclusion, j.job.CompletedAt = dispatchd.StatusCompleted, result, time.Now().UTC()
+	j.save()
+}
+
+func (j *jobReporter) flush() {
+	if len(j.pending) == 0 || j.err != nil {
+		return
+	}
+	j.err = j.r.store.AppendLog(j.r.ctx, j.job.ID, j.pending)
+	j.pending, j.flushed = nil, time.Now()
+}
+
+func (j *jobReporter) save() {
+	if j.err == nil {
+		j.err = j.r.store.UpdateJob(j.r.ctx, j.job)
+	}
+}

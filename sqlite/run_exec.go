@@ -1,0 +1,142 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+
+	"github.com/dispatchd/dispatchd"
+)
+
+// ClaimQueuedRuns implements dispatchd.RunService.
+func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, error) {
+	var runs []*dispatchd.Run
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.status = 'queued' ORDER BY r.id LIMIT ?`, n)
+		runs, err = collect(rows, err, scanRun)
+		if err != nil {
+			return err
+		}
+		t := toTS(now())
+		for _, r := range runs {
+			if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'in_progress', updated_at = ?,
+				run_started_at = coalesce(run_started_at, ?) WHERE id = ?`, t, t, r.ID); err != nil {
+				return err
+			}
+			r.Status = dispatchd.StatusInProgress
+		}
+		return nil
+	})
+	return runs, err
+}
+
+// ResetInProgressRuns implements dispatchd.RunService.
+func (db *DB) ResetInProgressRuns(ctx context.Context) (int, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'queued', started_at = NULL, steps = '[]', runner_id = 0,
+			runner_name = '' WHERE status = 'in_progress'`); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'queued' WHERE status = 'in_progress'`)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return int(n), err
+}
+
+// AddJob implements dispatchd.RunService.
+func (db *DB) AddJob(ctx context.Context, run *dispatchd.Run, j *dispatchd.Job) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := insertJob(wtx{db.wstmts, tx}, run, j, now()); err != nil {
+			return err
+		}
+		return db.saveJob(ctx, tx, j)
+	})
+}
+
+// UpdateJob implements dispatchd.RunService.
+func (db *DB) UpdateJob(ctx context.Context, j *dispatchd.Job) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return db.saveJob(ctx, tx, j) })
+}
+
+func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
+	steps, err := json.Marshal(nonNilSteps(j.Steps))
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE jobs SET name = ?, status = ?, conclusion = ?, started_at = ?, completed_at = ?,
+		runner_id = ?, runner_name = ?, leg_index = ?, steps = ? WHERE id = ?`,
+		j.Name, j.Status, j.Conclusion, toTS(j.StartedAt), toTS(j.CompletedAt), j.RunnerID, j.RunnerName, j.LegIndex, steps, j.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dispatchd.ErrNotFound
+	}
+	return nil
+}
+
+func nonNilSteps(s []dispatchd.JobStep) []dispatchd.JobStep {
+	if s == nil {
+		return []dispatchd.JobStep{}
+	}
+	return s
+}
+
+// CompleteRun implements dispatchd.RunService.
+func (db *DB) CompleteRun(ctx context.Context, runID int64, conclusion string) (bool, error) {
+	var done bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'completed', conclusion = ?, updated_at = ?
+			WHERE id = ? AND status <> 'completed'`, conclusion, toTS(now()), runID)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		done = n == 1
+		return nil
+	})
+	return done, err
+}
+
+// AppendLog implements dispatchd.RunService.
+func (db *DB) AppendLog(ctx context.Context, jobID int64, lines []dispatchd.LogLine) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var next int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM log_lines WHERE job_id = ?`, jobID).Scan(&next); err != nil {
+			return err
+		}
+		var q strings.Builder
+		args := make([]any, 0, len(lines)*5)
+		q.WriteString(`INSERT INTO log_lines (job_id, seq, step, at, line) VALUES `)
+		for i, l := range lines {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString("(?, ?, ?, ?, ?)")
+			args = append(args, jobID, next+int64(i)+1, l.Step, toTS(l.At), l.Text)
+		}
+		_, err := tx.ExecContext(ctx, q.String(), args...)
+		return err
+	})
+}
+
+// JobLog implements dispatchd.RunService.
+func (db *DB) JobLog(ctx context.Context, jobID int64) ([]dispatchd.LogLine, error) {
+	rows, err := db.query(ctx, `SELECT step, at, line FROM log_lines WHERE job_id = ? ORDER BY seq`, jobID)
+	return collect(rows, err, func(s scanner) (dispatchd.LogLine, error) {
+		var l dispatchd.LogLine
+		var at sql.NullInt64
+		err := s.Scan(&l.Step, &at, &l.Text)
+		l.At = fromTS(at)
+		return l, err
+	})
+}

@@ -1,0 +1,81 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dispatchd/dispatchd"
+)
+
+func testExecution(t *testing.T, s dispatchd.Store) {
+	u, r, _ := runFixture(t, s)
+	files, _ := s.WorkflowFilesAt(ctx, r.ID, "1111111111111111111111111111111111111111")
+	var ids []int64
+	for i := 0; i < 3; i++ {
+		nr := newRun(files[0], u, "repository_dispatch", "build")
+		e := &dispatchd.Event{RepoID: r.ID, Name: "repository_dispatch", Ref: "refs/heads/main", SHA: "x", ActorID: u.ID, Payload: []byte(`{}`)}
+		if err := s.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, nil); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, nr.Run.ID)
+	}
+	claimed, err := s.ClaimQueuedRuns(ctx, 2)
+	if err != nil || len(claimed) != 2 || claimed[0].ID != ids[0] || claimed[1].ID != ids[1] || claimed[0].Status != dispatchd.StatusInProgress {
+		t.Fatalf("ClaimQueuedRuns = %+v, %v", claimed, err)
+	}
+	if again, _ := s.ClaimQueuedRuns(ctx, 5); len(again) != 1 || again[0].ID != ids[2] {
+		t.Fatalf("second claim = %+v: each run is claimed once", again)
+	}
+	run, _ := s.FindRun(ctx, r.ID, ids[0])
+	if run.RunStartedAt.IsZero() {
+		t.Fatal("run_started_at not set by the claim")
+	}
+
+	jobs, _ := s.ListJobs(ctx, run.ID, 1)
+	j := jobs[0]
+	start := time.Now().UTC().Truncate(time.Second)
+	j.Name, j.Status, j.StartedAt, j.RunnerName, j.RunnerID = "build (a)", dispatchd.StatusInProgress, start, "embedded-1", 1
+	j.Steps = []dispatchd.JobStep{{Number: 1, Name: "Set up job", Status: dispatchd.StatusCompleted, Conclusion: "success", StartedAt: start, CompletedAt: start}}
+	if err := s.UpdateJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	leg := &dispatchd.Job{Key: "build", Name: "build (b)", LegIndex: 1, Status: dispatchd.StatusInProgress, StartedAt: start}
+	if err := s.AddJob(ctx, run, leg); err != nil || leg.ID == 0 || leg.RunAttempt != 1 {
+		t.Fatalf("AddJob = %+v, %v", leg, err)
+	}
+	jobs, _ = s.ListJobs(ctx, run.ID, 1)
+	if len(jobs) != 2 || jobs[0].Name != "build (a)" || jobs[0].RunnerName != "embedded-1" || len(jobs[0].Steps) != 1 ||
+		jobs[0].Steps[0].Name != "Set up job" || !jobs[0].StartedAt.Equal(start) || jobs[1].LegIndex != 1 {
+		t.Fatalf("jobs after update = %+v", jobs)
+	}
+	wantCode(t, s.UpdateJob(ctx, &dispatchd.Job{ID: 999999}), dispatchd.ENOTFOUND)
+
+	lines := []dispatchd.LogLine{{Step: 1, At: start, Text: "hello"}, {Step: 2, At: start, Text: "world"}}
+	if err := s.AppendLog(ctx, j.ID, lines); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendLog(ctx, j.ID, []dispatchd.LogLine{{Step: 2, At: start, Text: "again"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.JobLog(ctx, j.ID)
+	if err != nil || len(got) != 3 || got[0].Text != "hello" || got[2].Text != "again" || got[1].Step != 2 || !got[0].At.Equal(start) {
+		t.Fatalf("JobLog = %+v, %v", got, err)
+	}
+
+	// A server that stopped leaves runs in_progress: they go back to the queue.
+	if n, err := s.ResetInProgressRuns(ctx); err != nil || n != 3 {
+		t.Fatalf("ResetInProgressRuns = %d, %v", n, err)
+	}
+	if jobs, _ := s.ListJobs(ctx, run.ID, 1); jobs[0].Status != dispatchd.StatusQueued || len(jobs[0].Steps) != 0 {
+		t.Fatalf("job after reset = %+v", jobs[0])
+	}
+	if done, err := s.CompleteRun(ctx, run.ID, "success"); !done || err != nil {
+		t.Fatalf("CompleteRun = %v, %v", done, err)
+	}
+	if done, _ := s.CompleteRun(ctx, run.ID, "failure"); done {
+		t.Fatal("a completed run completed again")
+	}
+	if run, _ := s.FindRun(ctx, r.ID, run.ID); run.Status != dispatchd.StatusCompleted || run.Conclusion != "success" {
+		t.Fatalf("run = %s/%s", run.Status, run.Conclusion)
+	}
+}
