@@ -44,6 +44,7 @@ func BenchmarkDispatch(b *testing.B) {
 
 type benchEnv struct {
 	dispatchURL, bare, token string
+	url, dir                 string
 }
 
 var (
@@ -64,6 +65,12 @@ func setup(b *testing.B) benchEnv {
 // workflow matches the benchmark's event. The processes live as long as the
 // benchmark binary.
 func start() (benchEnv, error) {
+	return startServer(benchWorkflow, "--embedded-runners", "0") // the endpoint alone: runs stay queued
+}
+
+// startServer builds and starts both servers, dispatchd with extra flags,
+// and pushes the workflow to admin/bench.
+func startServer(wf string, extra ...string) (benchEnv, error) {
 	dir, err := os.MkdirTemp("", "dispatchd-bench")
 	if err != nil {
 		return benchEnv{}, err
@@ -81,8 +88,9 @@ func start() (benchEnv, error) {
 	}
 	bareURL, _ := bufio.NewReader(stdout).ReadString('\n')
 
-	srv := exec.Command(filepath.Join(dir, "dispatchd"), "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"),
-		"--rate-limit", "0", "--log-format", "json")
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"),
+		"--rate-limit", "0", "--log-format", "json"}, extra...)
+	srv := exec.Command(filepath.Join(dir, "dispatchd"), args...)
 	srv.Stdout = nil
 	stderr, _ := srv.StderrPipe()
 	if err := srv.Start(); err != nil {
@@ -98,10 +106,11 @@ func start() (benchEnv, error) {
 		return benchEnv{}, err
 	}
 	token := strings.TrimSpace(string(tok))
-	if err := prepareRepo(url, token, dir); err != nil {
+	if err := prepareRepo(url, token, dir, wf); err != nil {
 		return benchEnv{}, err
 	}
-	return benchEnv{dispatchURL: url + "/api/v3/repos/admin/bench/dispatches", bare: strings.TrimSpace(bareURL), token: token}, nil
+	return benchEnv{dispatchURL: url + "/api/v3/repos/admin/bench/dispatches", bare: strings.TrimSpace(bareURL), token: token,
+		url: url, dir: dir}, nil
 }
 
 var listenRE = regexp.MustCompile(`"msg":"dispatchd listening".*?"url":"([^"]+)"`)
@@ -132,7 +141,7 @@ jobs:
       - run: echo deploying
 `
 
-func prepareRepo(url, token, dir string) error {
+func prepareRepo(url, token, dir, wf string) error {
 	req, _ := http.NewRequest("POST", url+"/api/v3/user/repos", strings.NewReader(`{"name":"bench","auto_init":true}`))
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
@@ -147,7 +156,7 @@ func prepareRepo(url, token, dir string) error {
 		return err
 	}
 	os.MkdirAll(filepath.Join(work, ".github/workflows"), 0o755)
-	os.WriteFile(filepath.Join(work, ".github/workflows/deploy.yml"), []byte(benchWorkflow), 0o644)
+	os.WriteFile(filepath.Join(work, ".github/workflows/deploy.yml"), []byte(wf), 0o644)
 	for _, s := range [][]string{{"add", "-A"}, {"-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "wf"}, {"push", "-q"}} {
 		if err := gitRun(work, s...); err != nil {
 			return err
