@@ -134,5 +134,6 @@ type Store interface {
 	TokenService
 	WorkflowService
 	RunService
+	SecretService
 	Close() error
 }

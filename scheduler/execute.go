@@ -84,7 +84,11 @@ func (s *Scheduler) prepare(ctx context.Context, run *dispatchd.Run) (*engine.Ru
 		Ref: event.Ref, SHA: run.HeadSHA, WorkflowPath: run.Path, WorkflowName: run.Name, ServerURL: s.BaseURL,
 		APIURL: s.BaseURL + "/api/v3", GraphQLURL: s.BaseURL + "/api/graphql",
 		Run: dispatch.Run{ID: run.ID, Number: run.RunNumber, Attempt: run.RunAttempt}}.Object()
-	return &engine.Run{Workflow: model, GitHub: gh, Inputs: inputs, Vars: expr.NewObject(), Event: event.Payload,
+	secrets, vars, err := s.secretsFor(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	return &engine.Run{Workflow: model, GitHub: gh, Inputs: inputs, Vars: vars, Secrets: secrets, Event: event.Payload,
 		WorkDir: filepath.Join(s.WorkDir, strconv.FormatInt(run.ID, 10)), Checkout: hostedCheckout{s: s, repo: repo, sha: run.HeadSHA}}, nil
 }
 

@@ -12,27 +12,32 @@ import (
 
 	"github.com/dispatchd/dispatchd"
 	"github.com/dispatchd/dispatchd/gitrepo"
+	"github.com/dispatchd/dispatchd/seal"
 )
+
+// Config is what a scheduler needs.
+type Config struct {
+	Store   dispatchd.Store
+	Git     *gitrepo.Hub
+	Keys    seal.Keys // opens the stored secrets for the runs
+	BaseURL string    // the server's external root URL
+	WorkDir string    // runs work below it
+	Runners int       // how many runs execute at once
+	Logger  *slog.Logger
+}
 
 // Scheduler runs queued runs on embedded runners.
 type Scheduler struct {
-	Store   dispatchd.Store
-	Git     *gitrepo.Hub
-	BaseURL string // the server's external root URL
-	WorkDir string // runs work below it
-	// Runners is how many runs execute at once.
-	Runners int
-	Logger  *slog.Logger
-
+	Config
 	wake    chan struct{}
 	mu      sync.Mutex
 	cancels map[int64]context.CancelFunc
 }
 
 // New returns a scheduler; Run starts it.
-func New(store dispatchd.Store, git *gitrepo.Hub, baseURL, workDir string, runners int, logger *slog.Logger) *Scheduler {
-	return &Scheduler{Store: store, Git: git, BaseURL: baseURL, WorkDir: workDir, Runners: max(1, runners), Logger: logger,
-		wake: make(chan struct{}, 1), cancels: map[int64]context.CancelFunc{}}
+func New(c Config) *Scheduler {
+	c.Runners = max(1, c.Runners)
+	return &Scheduler{Config: c, wake: make(chan struct{}, 1), cancels: map[int64]context.CancelFunc{}}
 }
 
 // Wake tells the scheduler that runs may be queued; it never blocks.

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		"ConcurrentEvents": testConcurrentEvents,
 		"CancelAndRerun":   testCancelAndRerun,
 		"Execution":        testExecution,
+		"Secrets":          testSecrets,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -22,6 +22,7 @@ func newRootCmd() *cobra.Command {
 		newWorkflowCmd(),
 		newDispatchCmd(),
 		newExecCmd(),
+		newSecretCmd(),
 	)
 	return root
 }

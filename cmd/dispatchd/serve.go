@@ -22,6 +22,7 @@ import (
 	"github.com/dispatchd/dispatchd/index"
 	"github.com/dispatchd/dispatchd/render"
 	"github.com/dispatchd/dispatchd/scheduler"
+	"github.com/dispatchd/dispatchd/seal"
 	"github.com/spf13/cobra"
 )
 
@@ -113,7 +114,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 
 	var runs api.RunExecutor
 	if o.embeddedRunners > 0 {
-		sched := scheduler.New(db, hub, baseURL, dir.work(), o.embeddedRunners, logger)
+		sched := scheduler.New(scheduler.Config{Store: db, Git: hub, Keys: seal.New(key), BaseURL: baseURL,
+			WorkDir: dir.work(), Runners: o.embeddedRunners, Logger: logger})
 		schedCtx, stopSched := context.WithCancel(context.WithoutCancel(ctx))
 		schedDone := make(chan error, 1)
 		go func() { schedDone <- sched.Run(schedCtx) }()
