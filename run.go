@@ -168,8 +168,13 @@ type RunService interface {
 	RerunRun(ctx context.Context, repoID, id int64, failedOnly bool) (*Run, error)
 
 	// ClaimQueuedRuns moves up to n queued runs, oldest first, to
-	// in_progress and returns them; each run is claimed once.
-	ClaimQueuedRuns(ctx context.Context, n int) ([]*Run, error)
+	// in_progress and returns them; each run is claimed once. It applies
+	// GitHub's concurrency rule to groups (per repository, case-insensitive)
+	// first: a queued run with a newer queued run in its group is cancelled;
+	// a newer queued run with cancel-in-progress cancels the group's running
+	// run, whose id is returned in cancel so that its executor stops it; a
+	// run whose group has a run in progress waits.
+	ClaimQueuedRuns(ctx context.Context, n int) (claimed []*Run, cancel []int64, err error)
 	// ResetInProgressRuns puts runs left in_progress (by a server that
 	// stopped) back to queued with their unfinished jobs, and returns how many.
 	ResetInProgressRuns(ctx context.Context) (int, error)

@@ -73,9 +73,12 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	active := 0
 	for {
 		if free := s.Runners - active; free > 0 && ctx.Err() == nil {
-			runs, err := s.Store.ClaimQueuedRuns(ctx, free)
+			runs, replaced, err := s.Store.ClaimQueuedRuns(ctx, free)
 			if err != nil && ctx.Err() == nil {
 				s.Logger.Error("claiming runs failed", "err", err)
+			}
+			for _, id := range replaced {
+				s.Cancel(id) // cancel-in-progress: a newer run of its group replaces it
 			}
 			for _, r := range runs {
 				active++

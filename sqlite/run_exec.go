@@ -4,21 +4,33 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/dispatchd/dispatchd"
 )
 
 // ClaimQueuedRuns implements dispatchd.RunService.
-func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, error) {
+func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []int64, error) {
 	var runs []*dispatchd.Run
+	var cancel []int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.status = 'queued' ORDER BY r.id LIMIT ?`, n)
+		t := toTS(now())
+		if err := replacePending(ctx, tx, t); err != nil {
+			return err
+		}
+		var err error
+		if cancel, err = cancelInProgress(ctx, tx, t); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.status = 'queued'
+			AND (r.concurrency_group = '' OR NOT EXISTS (SELECT 1 FROM runs o WHERE o.repo_id = r.repo_id
+				AND o.status = 'in_progress' AND lower(o.concurrency_group) = lower(r.concurrency_group)))
+			ORDER BY r.id LIMIT ?`, n)
 		runs, err = collect(rows, err, scanRun)
 		if err != nil {
 			return err
 		}
-		t := toTS(now())
 		for _, r := range runs {
 			if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'in_progress', updated_at = ?,
 				run_started_at = coalesce(run_started_at, ?) WHERE id = ?`, t, t, r.ID); err != nil {
@@ -28,7 +40,56 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, err
 		}
 		return nil
 	})
-	return runs, err
+	return runs, cancel, err
+}
+
+// sameGroupNewer matches a newer queued run of the same group as runs r.
+const sameGroupNewer = `EXISTS (SELECT 1 FROM runs n WHERE n.repo_id = r.repo_id AND n.status = 'queued' AND n.id > r.id
+	AND lower(n.concurrency_group) = lower(r.concurrency_group)%s)`
+
+// replacePending cancels queued runs that a newer queued run of their
+// group replaces: a group keeps one pending run.
+func replacePending(ctx context.Context, tx *sql.Tx, t any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM runs r WHERE r.status = 'queued' AND r.concurrency_group <> ''
+		AND `+fmt.Sprintf(sameGroupNewer, ""))
+	ids, err := collect(rows, err, scanID)
+	if err != nil {
+		return err
+	}
+	return cancelRuns(ctx, tx, ids, t, "status <> 'completed'")
+}
+
+// cancelInProgress cancels running runs whose group has a newer queued run
+// with cancel-in-progress, and returns their ids.
+func cancelInProgress(ctx context.Context, tx *sql.Tx, t any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM runs r WHERE r.status = 'in_progress' AND r.concurrency_group <> ''
+		AND `+fmt.Sprintf(sameGroupNewer, " AND n.cancel_in_progress = 1"))
+	ids, err := collect(rows, err, scanID)
+	if err != nil {
+		return nil, err
+	}
+	// Running jobs end when their runner has cancelled them.
+	return ids, cancelRuns(ctx, tx, ids, t, "status NOT IN ('completed', 'in_progress')")
+}
+
+// cancelRuns completes runs as cancelled with their jobs matching jobCond.
+func cancelRuns(ctx context.Context, tx *sql.Tx, ids []int64, t any, jobCond string) error {
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'completed', conclusion = 'cancelled', completed_at = ?
+			WHERE run_id = ? AND `+jobCond, t, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'completed', conclusion = 'cancelled', updated_at = ?
+			WHERE id = ?`, t, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanID(s scanner) (int64, error) {
+	var id int64
+	return id, s.Scan(&id)
 }
 
 // ResetInProgressRuns implements dispatchd.RunService.

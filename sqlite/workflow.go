@@ -38,10 +38,7 @@ func (db *DB) FindRef(ctx context.Context, repoID int64, name string) (string, e
 // DisabledWorkflows implements dispatchd.WorkflowService.
 func (db *DB) DisabledWorkflows(ctx context.Context, repoID int64) ([]int64, error) {
 	rows, err := db.query(ctx, `SELECT id FROM workflows WHERE repo_id = ? AND disabled = 1`, repoID)
-	return collect(rows, err, func(s scanner) (int64, error) {
-		var id int64
-		return id, s.Scan(&id)
-	})
+	return collect(rows, err, scanID)
 }
 
 // IndexedCommits implements dispatchd.WorkflowService.

@@ -13,17 +13,18 @@ func testExecution(t *testing.T, s dispatchd.Store) {
 	var ids []int64
 	for i := 0; i < 3; i++ {
 		nr := newRun(files[0], u, "repository_dispatch", "build")
+		nr.Run.ConcurrencyGroup = ""
 		e := &dispatchd.Event{RepoID: r.ID, Name: "repository_dispatch", Ref: "refs/heads/main", SHA: "x", ActorID: u.ID, Payload: []byte(`{}`)}
 		if err := s.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, nil); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, nr.Run.ID)
 	}
-	claimed, err := s.ClaimQueuedRuns(ctx, 2)
+	claimed, _, err := s.ClaimQueuedRuns(ctx, 2)
 	if err != nil || len(claimed) != 2 || claimed[0].ID != ids[0] || claimed[1].ID != ids[1] || claimed[0].Status != dispatchd.StatusInProgress {
 		t.Fatalf("ClaimQueuedRuns = %+v, %v", claimed, err)
 	}
-	if again, _ := s.ClaimQueuedRuns(ctx, 5); len(again) != 1 || again[0].ID != ids[2] {
+	if again, _, _ := s.ClaimQueuedRuns(ctx, 5); len(again) != 1 || again[0].ID != ids[2] {
 		t.Fatalf("second claim = %+v: each run is claimed once", again)
 	}
 	run, _ := s.FindRun(ctx, r.ID, ids[0])
@@ -77,5 +78,61 @@ func testExecution(t *testing.T, s dispatchd.Store) {
 	}
 	if run, _ := s.FindRun(ctx, r.ID, run.ID); run.Status != dispatchd.StatusCompleted || run.Conclusion != "success" {
 		t.Fatalf("run = %s/%s", run.Status, run.Conclusion)
+	}
+}
+
+func testConcurrencyGroups(t *testing.T, s dispatchd.Store) {
+	u, r, _ := runFixture(t, s)
+	files, _ := s.WorkflowFilesAt(ctx, r.ID, "1111111111111111111111111111111111111111")
+	queue := func(group string, cancelInProgress bool) int64 {
+		nr := newRun(files[0], u, "workflow_dispatch", "build")
+		nr.Run.ConcurrencyGroup, nr.Run.CancelInProgress = group, cancelInProgress
+		e := &dispatchd.Event{RepoID: r.ID, Name: "workflow_dispatch", Ref: "refs/heads/main", SHA: "x", ActorID: u.ID, Payload: []byte(`{}`)}
+		if err := s.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, nil); err != nil {
+			t.Fatal(err)
+		}
+		return nr.Run.ID
+	}
+	claim := func() (ids, cancel []int64) {
+		runs, cancel, err := s.ClaimQueuedRuns(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			ids = append(ids, r.ID)
+		}
+		return ids, cancel
+	}
+	conclusion := func(id int64) string {
+		run, _ := s.FindRun(ctx, r.ID, id)
+		return run.Status + "/" + run.Conclusion
+	}
+	a := queue("deploy-prod", false)
+	if ids, _ := claim(); len(ids) != 1 || ids[0] != a {
+		t.Fatalf("first claim = %v", ids)
+	}
+	b := queue("Deploy-Prod", false) // groups are case-insensitive
+	other := queue("", false)        // no group: runs at once
+	if ids, _ := claim(); len(ids) != 1 || ids[0] != other {
+		t.Fatalf("claim with the group busy = %v, want only %d", ids, other)
+	}
+	c := queue("deploy-prod", false)
+	if ids, _ := claim(); len(ids) != 0 {
+		t.Fatalf("claim = %v, want none", ids)
+	}
+	if got := conclusion(b); got != "completed/cancelled" {
+		t.Fatalf("replaced pending run = %s", got)
+	}
+	if jobs, _ := s.ListJobs(ctx, b, 1); jobs[0].Conclusion != dispatchd.ConclusionCancelled {
+		t.Fatalf("replaced run's job = %+v", jobs[0])
+	}
+	s.CompleteRun(ctx, a, "success")
+	if ids, _ := claim(); len(ids) != 1 || ids[0] != c {
+		t.Fatalf("claim after the running one ended = %v, want %d", ids, c)
+	}
+	d := queue("deploy-prod", true)
+	ids, cancel := claim()
+	if len(cancel) != 1 || cancel[0] != c || len(ids) != 1 || ids[0] != d || conclusion(c) != "completed/cancelled" {
+		t.Fatalf("cancel-in-progress: claimed %v, cancelled %v, c is %s", ids, cancel, conclusion(c))
 	}
 }

@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 		"CancelAndRerun":   testCancelAndRerun,
 		"Execution":        testExecution,
 		"Secrets":          testSecrets,
+		"Concurrency":      testConcurrencyGroups,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
