@@ -96,6 +96,7 @@ type JobStep struct {
 
 // LogLine is one line of a job's log.
 type LogLine struct {
+	Seq  int64 // 1, 2, … in the job's log; set by the store
 	Step int
 	At   time.Time
 	Text string
@@ -187,8 +188,9 @@ type RunService interface {
 	CompleteRun(ctx context.Context, runID int64, conclusion string) (bool, error)
 	// AppendLog adds lines to a job's log.
 	AppendLog(ctx context.Context, jobID int64, lines []LogLine) error
-	// JobLog returns a job's log in order.
-	JobLog(ctx context.Context, jobID int64) ([]LogLine, error)
+	// JobLog returns a job's log lines after the line numbered afterSeq
+	// (0 for all), in order.
+	JobLog(ctx context.Context, jobID, afterSeq int64) ([]LogLine, error)
 }
 
 // Conclude is the conclusion of a set of finished jobs: failure if one

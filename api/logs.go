@@ -138,7 +138,7 @@ func (s *Server) writeRunZip(w http.ResponseWriter, r *http.Request, repoID, run
 // jobLog is the job's log in GitHub's raw format: each line behind its
 // timestamp with seven fractional digits. A job that has not run has none.
 func (s *Server) jobLog(r *http.Request, j *dispatchd.Job) ([]byte, error) {
-	lines, err := s.Store.JobLog(r.Context(), j.ID)
+	lines, err := s.Store.JobLog(r.Context(), j.ID, 0)
 	if err != nil {
 		return nil, err
 	}

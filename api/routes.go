@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	s.handle("POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs", "actions/workflow-runs#re-run-failed-jobs-from-a-workflow-run", s.rerunRun(true))
 	s.handle("GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs", "actions/workflow-runs#download-workflow-run-logs", s.runLogs)
 	s.handle("GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs", "actions/workflow-runs#download-workflow-run-attempt-logs", s.runLogs)
+	s.handle("GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs/stream", "actions/workflow-jobs#download-job-logs-for-a-workflow-run", s.streamJobLog)
 	s.handle("GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs", "actions/workflow-jobs#download-job-logs-for-a-workflow-run", s.jobLogs)
 
 	s.handle("GET /repos/{owner}/{repo}/actions/workflows", "actions/workflows#list-repository-workflows", s.listWorkflows)

@@ -191,12 +191,12 @@ func (db *DB) AppendLog(ctx context.Context, jobID int64, lines []dispatchd.LogL
 }
 
 // JobLog implements dispatchd.RunService.
-func (db *DB) JobLog(ctx context.Context, jobID int64) ([]dispatchd.LogLine, error) {
-	rows, err := db.query(ctx, `SELECT step, at, line FROM log_lines WHERE job_id = ? ORDER BY seq`, jobID)
+func (db *DB) JobLog(ctx context.Context, jobID, afterSeq int64) ([]dispatchd.LogLine, error) {
+	rows, err := db.query(ctx, `SELECT seq, step, at, line FROM log_lines WHERE job_id = ? AND seq > ? ORDER BY seq`, jobID, afterSeq)
 	return collect(rows, err, func(s scanner) (dispatchd.LogLine, error) {
 		var l dispatchd.LogLine
 		var at sql.NullInt64
-		err := s.Scan(&l.Step, &at, &l.Text)
+		err := s.Scan(&l.Seq, &l.Step, &at, &l.Text)
 		l.At = fromTS(at)
 		return l, err
 	})

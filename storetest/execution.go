@@ -58,9 +58,13 @@ func testExecution(t *testing.T, s dispatchd.Store) {
 	if err := s.AppendLog(ctx, j.ID, []dispatchd.LogLine{{Step: 2, At: start, Text: "again"}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.JobLog(ctx, j.ID)
-	if err != nil || len(got) != 3 || got[0].Text != "hello" || got[2].Text != "again" || got[1].Step != 2 || !got[0].At.Equal(start) {
+	got, err := s.JobLog(ctx, j.ID, 0)
+	if err != nil || len(got) != 3 || got[0].Text != "hello" || got[2].Text != "again" || got[1].Step != 2 || !got[0].At.Equal(start) ||
+		got[0].Seq != 1 || got[2].Seq != 3 {
 		t.Fatalf("JobLog = %+v, %v", got, err)
+	}
+	if after, err := s.JobLog(ctx, j.ID, 2); err != nil || len(after) != 1 || after[0].Text != "again" {
+		t.Fatalf("JobLog after 2 = %+v, %v", after, err)
 	}
 
 	// A server that stopped leaves runs in_progress: they go back to the queue.

@@ -23,6 +23,7 @@ func newRootCmd() *cobra.Command {
 		newDispatchCmd(),
 		newExecCmd(),
 		newSecretCmd(),
+		newRunCmd(),
 	)
 	return root
 }
