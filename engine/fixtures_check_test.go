@@ -22,7 +22,7 @@ func checkRun(c *checker, want expectation, res *engine.Result, rec *recorder, m
 			c.errorf("job %s: no result", key)
 			continue
 		}
-		checkJob(c, key, jw, jr, rec)
+		checkJob(c, key, *jw, jr, rec)
 	}
 	checkAnnotations(c, want.Annotations, rec)
 	checkOrder(c, want.Order, rec)

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/dispatchd/dispatchd/dispatch"
 	"github.com/dispatchd/dispatchd/engine"
 	"github.com/dispatchd/dispatchd/expr"
+	"github.com/dispatchd/dispatchd/internal/fixture"
 	"github.com/dispatchd/dispatchd/render"
 	"github.com/dispatchd/dispatchd/runner"
 	"github.com/dispatchd/dispatchd/workflow"
@@ -23,92 +23,26 @@ import (
 // The fixtures of testdata/workflows, run through the engine as the server
 // and dispatchd exec run them, against the repository their README assumes.
 
-type fixtureFile struct {
-	Workflow string        `json:"workflow"`
-	Cases    []fixtureCase `json:"cases"`
-}
+// The expectation files' format, shared with the runner's tests.
+type (
+	fixtureFile      = fixture.File
+	fixtureCase      = fixture.Case
+	fixtureTrigger   = fixture.Trigger
+	expectation      = fixture.Expect
+	annotationExpect = fixture.Annotation
+	jobExpect        = fixture.Job
+	matrixExpect     = fixture.Leg
+	stepExpect       = fixture.Step
+)
 
-type fixtureCase struct {
-	Name    string            `json:"name"`
-	Trigger fixtureTrigger    `json:"trigger"`
-	Secrets map[string]string `json:"secrets"`
-	Expect  expectation       `json:"expect"`
-	Strict  *bool             `json:"strict"`
-}
-
-type fixtureTrigger struct {
-	Event         string           `json:"event"`
-	EventType     string           `json:"event_type"`
-	ClientPayload json.RawMessage  `json:"client_payload"`
-	Ref           string           `json:"ref"`
-	Inputs        map[string]any   `json:"inputs"`
-	Sequence      []fixtureTrigger `json:"sequence"`
-}
-
-type expectation struct {
-	RunCreated       *bool `json:"run_created"`
-	DispatchRejected *struct {
-		Message     string `json:"message"`
-		MessageLike string `json:"message_like"`
-	} `json:"dispatch_rejected"`
-	Conclusion  string               `json:"conclusion"`
-	Annotations []annotationExpect   `json:"annotations"`
-	Jobs        map[string]jobExpect `json:"jobs"`
-	Order       [][]string           `json:"order"`
-}
-
-type annotationExpect struct {
-	Level, Message, File, Title string
-	Line, Col                   int
-}
-
-type jobExpect struct {
-	Result                string            `json:"result"`
-	ResultInNeeds         string            `json:"result_in_needs_context"`
-	Outputs               map[string]string `json:"outputs"`
-	OutputsAbsent         []string          `json:"outputs_absent"`
-	Steps                 []stepExpect      `json:"steps"`
-	MatrixJobs            []matrixExpect    `json:"matrix_jobs"`
-	PostJobLogContains    []string          `json:"post_job_log_contains"`
-	PostJobLogNotContains []string          `json:"post_job_log_not_contains"`
-}
-
-type matrixExpect struct {
-	Matrix            map[string]any `json:"matrix"`
-	Result            string         `json:"result"`
-	Steps             []stepExpect   `json:"steps"`
-	OutputNotContains []string       `json:"output_not_contains"`
-}
-
-type stepExpect struct {
-	Name               string            `json:"name"`
-	Outcome            string            `json:"outcome"`
-	Conclusion         string            `json:"conclusion"`
-	OutputContains     []string          `json:"output_contains"`
-	OutputNotContains  []string          `json:"output_not_contains"`
-	Outputs            map[string]string `json:"outputs"`
-	HeaderShellArgs    string            `json:"header_shell_args"`
-	HeaderShellProgram string            `json:"header_shell_program"`
-}
-
-// The repository and refs the fixtures assume (testdata/workflows/README.md).
-var fixtureRefs = map[string]string{
-	"refs/heads/main":       "ffac537e6cbbf934b08745a378932722df287a53",
-	"refs/heads/release/v1": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
-	"refs/tags/v1.2.0":      "c27d339ee6075c1f744c5d4b200f7901aad2c369",
-}
+var fixtureRefs = fixture.Refs
 
 func TestFixtures(t *testing.T) {
-	paths, _ := filepath.Glob("../testdata/workflows/*.expect.json")
-	if len(paths) < 12 {
-		t.Fatalf("found %d fixtures, want 12", len(paths))
+	files, err := fixture.Load("../testdata/workflows")
+	if err != nil || len(files) < 12 {
+		t.Fatalf("loaded %d fixtures, want 12: %v", len(files), err)
 	}
-	for _, p := range paths {
-		var ff fixtureFile
-		data, err := os.ReadFile(p)
-		if err != nil || json.Unmarshal(data, &ff) != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
+	for _, ff := range files {
 		src, err := os.ReadFile(filepath.Join("../testdata/workflows", ff.Workflow))
 		if err != nil {
 			t.Fatal(err)
@@ -121,7 +55,7 @@ func TestFixtures(t *testing.T) {
 					t.Log("a sequence of runs: concurrency across runs is the server's (e2e)")
 					return
 				}
-				check := checker{t: t, strict: c.Strict == nil || *c.Strict}
+				check := checker{t: t, strict: c.IsStrict()}
 				runFixtureCase(t, &check, ff.Workflow, src, c)
 			})
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dispatchd/dispatchd/expr"
+	"github.com/dispatchd/dispatchd/internal/fixture"
 	"github.com/dispatchd/dispatchd/workflow"
 )
 
@@ -27,72 +28,16 @@ var fxRefs = map[string]struct{ full, sha string }{
 	"v1.2.0":     {"refs/tags/v1.2.0", "c27d339ee6075c1f744c5d4b200f7901aad2c369"},
 }
 
-// The expectation files' format (README.md).
-type fxFile struct {
-	Workflow string   `json:"workflow"`
-	Cases    []fxCase `json:"cases"`
-}
-
-type fxCase struct {
-	Name    string            `json:"name"`
-	Trigger fxTrigger         `json:"trigger"`
-	Secrets map[string]string `json:"secrets"`
-	Expect  struct {
-		RunCreated         *bool             `json:"run_created"`
-		Conclusion         string            `json:"conclusion"`
-		Annotations        []fxAnnotation    `json:"annotations"`
-		JobSummaryContains []string          `json:"job_summary_contains"`
-		Jobs               map[string]*fxJob `json:"jobs"`
-	} `json:"expect"`
-}
-
-type fxTrigger struct {
-	Event         string          `json:"event"`
-	EventType     string          `json:"event_type"`
-	ClientPayload json.RawMessage `json:"client_payload"`
-	Ref           string          `json:"ref"`
-	Inputs        map[string]any  `json:"inputs"`
-	Sequence      []fxTrigger     `json:"sequence"`
-}
-
-type fxAnnotation struct {
-	Level   string `json:"level"`
-	Message string `json:"message"`
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Col     int    `json:"col"`
-	Title   string `json:"title"`
-}
-
-type fxJob struct {
-	Result                 string            `json:"result"`
-	ResultInNeeds          string            `json:"result_in_needs_context"`
-	Outputs                map[string]string `json:"outputs"`
-	OutputsAbsent          []string          `json:"outputs_absent"`
-	Steps                  []fxStep          `json:"steps"`
-	PostJobLogContains     []string          `json:"post_job_log_contains"`
-	PostJobLogNotContains  []string          `json:"post_job_log_not_contains"`
-	LogNotContainsAnywhere []string          `json:"log_not_contains_anywhere"`
-	MatrixJobs             []fxLeg           `json:"matrix_jobs"`
-}
-
-type fxLeg struct {
-	Matrix            map[string]any `json:"matrix"`
-	Result            string         `json:"result"`
-	Steps             []fxStep       `json:"steps"`
-	OutputNotContains []string       `json:"output_not_contains"`
-}
-
-type fxStep struct {
-	Name               string            `json:"name"`
-	Outcome            string            `json:"outcome"`
-	Conclusion         string            `json:"conclusion"`
-	OutputContains     []string          `json:"output_contains"`
-	OutputNotContains  []string          `json:"output_not_contains"`
-	Outputs            map[string]string `json:"outputs"`
-	HeaderShellArgs    string            `json:"header_shell_args"`
-	HeaderShellProgram string            `json:"header_shell_program"`
-}
+// The expectation files' format (README.md), shared with the engine's tests.
+type (
+	fxFile       = fixture.File
+	fxCase       = fixture.Case
+	fxTrigger    = fixture.Trigger
+	fxAnnotation = fixture.Annotation
+	fxJob        = fixture.Job
+	fxLeg        = fixture.Leg
+	fxStep       = fixture.Step
+)
 
 // fxRun is one case of a fixture being run job by job.
 type fxRun struct {
@@ -224,19 +169,11 @@ type jobRecord struct {
 // job-level if: are not run (that decision is the engine's); matrix legs
 // run side by side, with fail-fast cancelling the others when one fails.
 func TestFixtures(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(fixtureDir, "*.expect.json"))
-	if len(files) == 0 {
-		t.Fatal("no fixtures found")
+	files, err := fixture.Load(fixtureDir)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
 	}
-	for _, f := range files {
-		var fx fxFile
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(data, &fx); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+	for _, fx := range files {
 		for _, c := range fx.Cases {
 			if c.Expect.RunCreated == nil || !*c.Expect.RunCreated || c.Trigger.Sequence != nil {
 				continue // no run, or the multi-run concurrency case: the server's and the engine's
