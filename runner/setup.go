@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 
 	"github.com/dispatchd/dispatchd/expr"
 	"github.com/dispatchd/dispatchd/workflow"
@@ -29,6 +30,15 @@ func (j *jobRun) setUp() error {
 	if j.job.WorkDir == "" {
 		return errors.New("the runner has no work directory (Job.WorkDir is empty)")
 	}
+	// Absolute, because steps run in the workspace and are given paths
+	// below WorkDir (the script, the env files). The caller's Job is left as it is.
+	work, err := filepath.Abs(j.job.WorkDir)
+	if err != nil {
+		return err
+	}
+	job := *j.job
+	job.WorkDir = work
+	j.job = &job
 	j.loadContexts()
 	for _, s := range j.job.Secrets {
 		j.mask.addSecret(s)
