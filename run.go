@@ -80,8 +80,9 @@ type Job struct {
 	CompletedAt time.Time
 	RunnerID    int64
 	RunnerName  string
-	LegIndex    int       // strategy.job-index of a matrix leg
-	Steps       []JobStep // as they ran
+	LegIndex    int               // strategy.job-index of a matrix leg
+	Steps       []JobStep         // as they ran
+	Outputs     map[string]string // the job outputs the leg set, for re-runs of failed jobs
 }
 
 // JobStep is one step of a job as the runs API shows it.

@@ -11,6 +11,7 @@ import (
 // workflow concurrency group, through the server: the first runs, the
 // second waits and is replaced by the third, which runs after the first.
 func TestRunConcurrencyGroup(t *testing.T) {
+	t.Parallel() // mostly waiting on the fixtures' sleeps
 	src, err := os.ReadFile("../testdata/workflows/refs_runname_concurrency.yml")
 	if err != nil {
 		t.Fatal(err)

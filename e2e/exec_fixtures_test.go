@@ -32,6 +32,7 @@ type execResult []struct {
 // Every fixture case through dispatchd exec, the CLI, in a local checkout
 // with the fixtures' refs; their assumed SHAs are mapped to the real ones.
 func TestFixturesThroughExec(t *testing.T) {
+	t.Parallel() // mostly waiting on the fixtures' sleeps
 	files, err := fixture.Load("../testdata/workflows")
 	if err != nil || len(files) < 12 {
 		t.Fatalf("fixtures: %d, %v", len(files), err)

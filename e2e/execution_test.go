@@ -155,6 +155,7 @@ func TestSeedScenariosRun(t *testing.T) {
 
 // Cancelling a run stops its running step; always() steps still run.
 func TestCancelStopsARunningStep(t *testing.T) {
+	t.Parallel() // mostly waiting on the fixtures' sleeps
 	s := startServer(t)
 	s.createRepo(s.Token, map[string]any{"name": "slow", "auto_init": true})
 	s.pushFiles("admin/slow", s.Token, "main", map[string]string{".github/workflows/slow.yml": slowWorkflow})
@@ -193,5 +194,57 @@ func TestCancelStopsARunningStep(t *testing.T) {
 	logs := s.jobLogs("admin/slow", runID)["slow"]
 	if run["conclusion"] != "cancelled" || strings.Contains(logs, " not reached\n") || !strings.Contains(logs, " cleanup ran\n") {
 		t.Fatalf("after cancel: %v\n%s", run["conclusion"], logs)
+	}
+}
+
+const flakyWorkflow = `on: repository_dispatch
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs:
+      x: ${{ steps.s.outputs.x }}
+    steps:
+      - id: s
+        run: echo "x=from-a" >> "$GITHUB_OUTPUT"
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "got ${{ needs.a.outputs.x }} on attempt ${{ github.run_attempt }}"
+          test "${{ github.run_attempt }}" != 1
+`
+
+// Re-running failed jobs keeps the jobs that succeeded, with their
+// outputs, and runs the failed ones again in a new attempt.
+func TestRerunFailedJobsKeepsTheOthers(t *testing.T) {
+	s := startServer(t)
+	s.createRepo(s.Token, map[string]any{"name": "flaky", "auto_init": true})
+	s.pushFiles("admin/flaky", s.Token, "main", map[string]string{".github/workflows/flaky.yml": flakyWorkflow})
+	r := s.do("POST", "/api/v3/repos/admin/flaky/dispatches", s.Token, `{"event_type":"go"}`)
+	ev := s.do("GET", "/api/v3/repos/admin/flaky/dispatches/"+r.Header.Get("X-Dispatch-Id"), s.Token, nil).JSON(t)
+	runID := ev["workflow_runs"].([]any)[0].(map[string]any)["id"].(float64)
+	id := strconv.FormatFloat(runID, 'f', 0, 64)
+	if run := s.waitRun("admin/flaky", runID, 60*time.Second); run["conclusion"] != "failure" {
+		t.Fatalf("attempt 1: %v", run["conclusion"])
+	}
+	first := s.do("GET", "/api/v3/repos/admin/flaky/actions/runs/"+id+"/attempts/1/jobs", s.Token, nil).JSON(t)["jobs"].([]any)
+	if r := s.do("POST", "/api/v3/repos/admin/flaky/actions/runs/"+id+"/rerun-failed-jobs", s.Token, nil); r.Status != 201 {
+		t.Fatalf("rerun-failed-jobs: %d %s", r.Status, r.Body)
+	}
+	run := s.waitRun("admin/flaky", runID, 60*time.Second)
+	if run["conclusion"] != "success" || run["run_attempt"] != float64(2) {
+		t.Fatalf("attempt 2: %v, attempt %v", run["conclusion"], run["run_attempt"])
+	}
+	second := s.do("GET", "/api/v3/repos/admin/flaky/actions/runs/"+id+"/attempts/2/jobs", s.Token, nil).JSON(t)["jobs"].([]any)
+	if len(second) != 2 {
+		t.Fatalf("attempt 2 jobs: %v", second)
+	}
+	a1, a2 := first[0].(map[string]any), second[0].(map[string]any)
+	if a2["conclusion"] != "success" || a2["started_at"] != a1["started_at"] {
+		t.Fatalf("job a was run again: %v then %v", a1["started_at"], a2["started_at"])
+	}
+	if log := s.jobLogs("admin/flaky", runID)["b"]; !strings.Contains(log, " got from-a on attempt 2\n") {
+		t.Fatalf("b on attempt 2:\n%s", log)
 	}
 }

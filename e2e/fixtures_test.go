@@ -17,6 +17,7 @@ import (
 // lines are read back over the API. What the fixtures assume of github.com
 // (commit SHAs, server URLs) is mapped to this server's values.
 func TestFixturesThroughServer(t *testing.T) {
+	t.Parallel() // mostly waiting on the fixtures' sleeps
 	files, err := fixture.Load("../testdata/workflows")
 	if err != nil || len(files) < 12 {
 		t.Fatalf("fixtures: %d, %v", len(files), err)

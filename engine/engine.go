@@ -25,6 +25,9 @@ type Run struct {
 	WorkDir  string // each leg works below it
 	Checkout runner.Checkouter
 	Debug    bool
+	// Done holds jobs that already ended, by job id: a re-run of failed
+	// jobs keeps the others, and their outputs, as they were.
+	Done map[string]*JobResult
 	// Environment is the base environment of every step's process; nil
 	// means BaseEnvironment(): never dispatchd's own environment, which may
 	// hold its credentials.

@@ -33,6 +33,9 @@ func newScheduler(ctx context.Context, r *Run, obs Observer) *scheduler {
 	s := &scheduler{ctx: ctx, r: r, obs: obs, jobs: map[string]*jobState{}, gates: newGates()}
 	for _, j := range r.Workflow.Jobs {
 		st := &jobState{spec: j}
+		if res := r.Done[j.ID]; res != nil {
+			st.status, st.res = done, res
+		}
 		s.jobs[strings.ToLower(j.ID)] = st
 		s.order = append(s.order, st)
 	}

@@ -88,8 +88,13 @@ func (s *Scheduler) prepare(ctx context.Context, run *dispatchd.Run) (*engine.Ru
 	if err != nil {
 		return nil, err
 	}
+	jobs, err := s.Store.ListJobs(ctx, run.ID, run.RunAttempt)
+	if err != nil {
+		return nil, err
+	}
 	return &engine.Run{Workflow: model, GitHub: gh, Inputs: inputs, Vars: vars, Secrets: secrets, Event: event.Payload,
-		WorkDir: filepath.Join(s.WorkDir, strconv.FormatInt(run.ID, 10)), Checkout: hostedCheckout{s: s, repo: repo, sha: run.HeadSHA}}, nil
+		WorkDir: filepath.Join(s.WorkDir, strconv.FormatInt(run.ID, 10)), Checkout: hostedCheckout{s: s, repo: repo, sha: run.HeadSHA},
+		Done: doneJobs(jobs)}, nil
 }
 
 func (s *Scheduler) workflowFile(ctx context.Context, run *dispatchd.Run) (*dispatchd.WorkflowFile, error) {

@@ -34,7 +34,9 @@ func newRecorder(ctx context.Context, store dispatchd.Store, run *dispatchd.Run)
 	}
 	r := &recorder{ctx: ctx, store: store, run: run, rows: map[string]*dispatchd.Job{}, legs: map[*engine.Leg]*jobReporter{}}
 	for _, j := range jobs {
-		r.rows[strings.ToLower(j.Key)] = j
+		if j.Status != dispatchd.StatusCompleted { // finished ones were kept by a re-run of failed jobs
+			r.rows[strings.ToLower(j.Key)] = j
+		}
 	}
 	return r, nil
 }
@@ -78,7 +80,7 @@ func (r *recorder) LegFinished(l *engine.Leg, res *engine.LegResult) {
 	delete(r.legs, l)
 	r.mu.Unlock()
 	if rep != nil {
-		rep.finish(res.Result)
+		rep.finish(res.Result, res.Outputs)
 	}
 }
 
@@ -160,12 +162,13 @@ func (j *jobReporter) Annotation(runner.Annotation) {}
 
 // finish records the leg's end; the engine calls LegFinished after the
 // runner's last report, which reaches the reporter through the recorder.
-func (j *jobReporter) finish(result string) {
+func (j *jobReporter) finish(result string, outputs map[string]string) {
 	close(j.stop)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.flush()
 	j.job.Status, j.job.Conclusion, j.job.CompletedAt = dispatchd.StatusCompleted, result, time.Now().UTC()
+	j.job.Outputs = outputs
 	j.save()
 }
 

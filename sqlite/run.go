@@ -297,18 +297,21 @@ func (db *DB) DeleteRun(ctx context.Context, repoID, id int64) error {
 }
 
 const jobColumns = `id, run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion,
-	created_at, started_at, completed_at, runner_id, runner_name, leg_index, steps`
+	created_at, started_at, completed_at, runner_id, runner_name, leg_index, steps, outputs`
 
 func scanJob(s scanner) (*dispatchd.Job, error) {
 	var j dispatchd.Job
-	var needs, labels, steps []byte
+	var needs, labels, steps, outputs []byte
 	var created, started, completed sql.NullInt64
 	err := s.Scan(&j.ID, &j.RunID, &j.RepoID, &j.RunAttempt, &j.Key, &j.Name, &needs, &labels, &j.Status, &j.Conclusion,
-		&created, &started, &completed, &j.RunnerID, &j.RunnerName, &j.LegIndex, &steps)
+		&created, &started, &completed, &j.RunnerID, &j.RunnerName, &j.LegIndex, &steps, &outputs)
 	if err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(steps, &j.Steps); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(outputs, &j.Outputs); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(needs, &j.Needs); err != nil {

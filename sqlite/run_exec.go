@@ -130,9 +130,13 @@ func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
 	if err != nil {
 		return err
 	}
+	outputs, err := json.Marshal(nonNilMap(j.Outputs))
+	if err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE jobs SET name = ?, status = ?, conclusion = ?, started_at = ?, completed_at = ?,
-		runner_id = ?, runner_name = ?, leg_index = ?, steps = ? WHERE id = ?`,
-		j.Name, j.Status, j.Conclusion, toTS(j.StartedAt), toTS(j.CompletedAt), j.RunnerID, j.RunnerName, j.LegIndex, steps, j.ID)
+		runner_id = ?, runner_name = ?, leg_index = ?, steps = ?, outputs = ? WHERE id = ?`,
+		j.Name, j.Status, j.Conclusion, toTS(j.StartedAt), toTS(j.CompletedAt), j.RunnerID, j.RunnerName, j.LegIndex, steps, outputs, j.ID)
 	if err != nil {
 		return err
 	}
@@ -140,6 +144,13 @@ func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
 		return dispatchd.ErrNotFound
 	}
 	return nil
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 func nonNilSteps(s []dispatchd.JobStep) []dispatchd.JobStep {

@@ -52,11 +52,25 @@ func (db *DB) RerunRun(ctx context.Context, repoID, id int64, failedOnly bool) (
 		}
 		t := now()
 		run.RunAttempt++
+		queued := map[string]bool{} // one row per job run again: its matrix expands anew
 		for _, j := range prev {
-			next := &dispatchd.Job{Key: j.Key, Name: j.Name, Needs: j.Needs, Labels: j.Labels}
+			next := &dispatchd.Job{Key: j.Key, Name: j.Key, Needs: j.Needs, Labels: j.Labels}
 			if !again[j.Key] {
-				next.Status, next.Conclusion = j.Status, j.Conclusion
+				// Kept as it ended, with what dependents read of it.
+				kept := *j
+				kept.RunAttempt = run.RunAttempt
+				if err := insertJob(wtx{db.wstmts, tx}, run, &kept, t); err != nil {
+					return err
+				}
+				if err := db.saveJob(ctx, tx, &kept); err != nil {
+					return err
+				}
+				continue
 			}
+			if queued[j.Key] {
+				continue
+			}
+			queued[j.Key] = true
 			if err := insertJob(wtx{db.wstmts, tx}, run, next, t); err != nil {
 				return err
 			}
