@@ -135,6 +135,9 @@ func (s *Server) writeRunZip(w http.ResponseWriter, r *http.Request, repoID, run
 	return zw.Close()
 }
 
+// rawLogTime is the timestamp of each line in GitHub's raw logs.
+const rawLogTime = "2006-01-02T15:04:05.0000000Z"
+
 // jobLog is the job's log in GitHub's raw format: each line behind its
 // timestamp with seven fractional digits. A job that has not run has none.
 func (s *Server) jobLog(r *http.Request, j *dispatchd.Job) ([]byte, error) {
@@ -144,7 +147,7 @@ func (s *Server) jobLog(r *http.Request, j *dispatchd.Job) ([]byte, error) {
 	}
 	var b []byte
 	for _, l := range lines {
-		b = l.At.UTC().AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
+		b = l.At.UTC().AppendFormat(b, rawLogTime)
 		b = append(b, ' ')
 		b = append(b, l.Text...)
 		b = append(b, '\n')

@@ -52,7 +52,7 @@ func (s *Server) streamJobLog(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 		for _, l := range lines {
-			fmt.Fprintf(w, "id: %d\nevent: log\ndata: %s %s\n\n", l.Seq, l.At.UTC().Format("2006-01-02T15:04:05.0000000Z"), l.Text)
+			fmt.Fprintf(w, "id: %d\nevent: log\ndata: %s %s\n\n", l.Seq, l.At.UTC().Format(rawLogTime), l.Text)
 			after = l.Seq
 		}
 		if j.Status == dispatchd.StatusCompleted {

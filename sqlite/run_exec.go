@@ -68,9 +68,12 @@ func cancelInProgress(ctx context.Context, tx *sql.Tx, t any) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Running jobs end when their runner has cancelled them.
-	return ids, cancelRuns(ctx, tx, ids, t, "status NOT IN ('completed', 'in_progress')")
+	return ids, cancelRuns(ctx, tx, ids, t, jobsNotStarted)
 }
+
+// jobsNotStarted selects the jobs a cancel ends at once: a running job ends
+// when its runner has cancelled it. Earlier attempts' jobs have all ended.
+const jobsNotStarted = "status NOT IN ('completed', 'in_progress')"
 
 // cancelRuns completes runs as cancelled with their jobs matching jobCond.
 func cancelRuns(ctx context.Context, tx *sql.Tx, ids []int64, t any, jobCond string) error {

@@ -17,14 +17,7 @@ func (db *DB) CancelRun(ctx context.Context, repoID, id int64) (*dispatchd.Run, 
 		if run.Status == dispatchd.StatusCompleted {
 			return dispatchd.Errorf(dispatchd.ECONFLICT, "Cannot cancel a workflow run that is completed.")
 		}
-		t := toTS(now())
-		// A running job ends when its runner has cancelled it; the rest end now.
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'completed', conclusion = 'cancelled', completed_at = ?
-			WHERE run_id = ? AND run_attempt = ? AND status NOT IN ('completed', 'in_progress')`, t, id, run.RunAttempt); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE runs SET status = 'completed', conclusion = 'cancelled', updated_at = ? WHERE id = ?`, t, id)
-		return err
+		return cancelRuns(ctx, tx, []int64{id}, toTS(now()), jobsNotStarted)
 	})
 	if err != nil {
 		return nil, err

@@ -35,3 +35,15 @@ func openAdminStore(cmd *cobra.Command) (*sqlite.DB, error) {
 	db, _, err := dataDir{path}.open(context.WithoutCancel(cmd.Context()))
 	return db, err
 }
+
+// withAdminStore runs an admin command with the store of --data open.
+func withAdminStore(run func(cmd *cobra.Command, args []string, db *sqlite.DB) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		db, err := openAdminStore(cmd)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return run(cmd, args, db)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/sqlite"
 	"github.com/spf13/cobra"
 )
 
@@ -13,12 +14,7 @@ func newAdminOrgAddMemberCmd() *cobra.Command {
 		Use:   "add-member ORG USER",
 		Short: "Add a user to an organization (role member or admin)",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openAdminStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withAdminStore(func(cmd *cobra.Command, args []string, db *sqlite.DB) error {
 			ctx := cmd.Context()
 			org, err := db.FindUserByLogin(ctx, args[0])
 			if err != nil || !org.IsOrg() {
@@ -33,7 +29,7 @@ func newAdminOrgAddMemberCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s is now a %s of %s\n", u.Login, role, org.Login)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&role, "role", dispatchd.OrgRoleMember, "member or admin")
 	return cmd

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/sqlite"
 	"github.com/spf13/cobra"
 )
 
@@ -13,12 +14,7 @@ func newAdminOrgCreateCmd() *cobra.Command {
 		Use:   "create NAME --owner USER",
 		Short: "Create an organization with USER as its admin",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openAdminStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withAdminStore(func(cmd *cobra.Command, args []string, db *sqlite.DB) error {
 			ctx := cmd.Context()
 			u, err := db.FindUserByLogin(ctx, owner)
 			if err != nil {
@@ -33,7 +29,7 @@ func newAdminOrgCreateCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "created organization %s (id %d) with admin %s\n", org.Login, org.ID, u.Login)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&owner, "owner", "", "user who administers the organization (required)")
 	cmd.MarkFlagRequired("owner")

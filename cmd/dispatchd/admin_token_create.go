@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/sqlite"
 	"github.com/spf13/cobra"
 )
 
@@ -27,12 +28,7 @@ with the --permission grants (metadata:read is always included).`,
 		Example: `  dispatchd admin token create --user alice --scopes repo,workflow
   dispatchd admin token create --user alice --repo acme/app --permission contents:write --permission actions:write --expires 30d`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openAdminStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withAdminStore(func(cmd *cobra.Command, _ []string, db *sqlite.DB) error {
 			ctx := cmd.Context()
 			u, err := db.FindUserByLogin(ctx, o.user)
 			if err != nil || u.IsOrg() {
@@ -48,7 +44,7 @@ with the --permission grants (metadata:read is always included).`,
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), secret)
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.user, "user", "", "owner of the token (required)")

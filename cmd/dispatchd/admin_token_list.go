@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/sqlite"
 	"github.com/spf13/cobra"
 )
 
@@ -18,12 +19,7 @@ func newAdminTokenListCmd() *cobra.Command {
 		Use:   "list [--user NAME]",
 		Short: "List tokens (never their secrets)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openAdminStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withAdminStore(func(cmd *cobra.Command, _ []string, db *sqlite.DB) error {
 			ctx := cmd.Context()
 			var userID int64
 			if user != "" {
@@ -49,7 +45,7 @@ func newAdminTokenListCmd() *cobra.Command {
 				return printTokensJSON(cmd, tokens, logins)
 			}
 			return printTokens(cmd, tokens, logins)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&user, "user", "", "only this user's tokens")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/sqlite"
 	"github.com/spf13/cobra"
 )
 
@@ -13,19 +14,14 @@ func newAdminUserCreateCmd() *cobra.Command {
 		Use:   "create NAME",
 		Short: "Create a user",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openAdminStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withAdminStore(func(cmd *cobra.Command, args []string, db *sqlite.DB) error {
 			u := &dispatchd.User{Login: args[0], SiteAdmin: siteAdmin}
 			if err := db.CreateUser(cmd.Context(), u); err != nil {
 				return cliError(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "created user %s (id %d)\n", u.Login, u.ID)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&siteAdmin, "admin", false, "make the user a site administrator")
 	return cmd
