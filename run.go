@@ -34,8 +34,17 @@ type Event struct {
 	WorkflowID int64 // the dispatched workflow of a workflow_dispatch
 	ActorID    int64
 	Payload    []byte
-	CreatedAt  time.Time
-	RunIDs     []int64 // the runs it created, in creation order
+	// Parts are spans of Payload that many events repeat (the repository,
+	// the sender); a store may keep one copy of each. Set by the creator.
+	Parts     []PayloadPart
+	CreatedAt time.Time
+	RunIDs    []int64 // the runs it created, in creation order
+}
+
+// PayloadPart is a span of an event's payload and the hash of its bytes.
+type PayloadPart struct {
+	Offset, Len int
+	Hash        string
 }
 
 // Run is one run of a workflow; attempts share it.

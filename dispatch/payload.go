@@ -2,6 +2,8 @@ package dispatch
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 
 	"github.com/dispatchd/dispatchd"
@@ -17,7 +19,8 @@ import (
 // part is one rendered object of a payload.
 type part struct {
 	json  []byte
-	value any // the same, as an expression value
+	value any    // the same, as an expression value
+	hash  string // of json: the store keeps one copy per hash
 }
 
 // partKey names an object and the versions of what it shows: the times
@@ -40,7 +43,8 @@ func (s *Service) part(key partKey, render func() any) (part, error) {
 	if err != nil {
 		return part{}, err
 	}
-	p := part{json: data, value: v}
+	sum := sha256.Sum256(data)
+	p := part{json: data, value: v, hash: hex.EncodeToString(sum[:16])}
 	s.parts.put(key, p)
 	return p, nil
 }
@@ -61,8 +65,9 @@ func (s *Service) organizationPart(org *dispatchd.User) (part, error) {
 // payload builds an event payload from its members in order, returning the
 // JSON and the same as an expression value (github.event).
 type payloadBuilder struct {
-	buf bytes.Buffer
-	obj *expr.Object
+	buf   bytes.Buffer
+	obj   *expr.Object
+	parts []dispatchd.PayloadPart
 }
 
 func newPayload() *payloadBuilder {
@@ -87,11 +92,21 @@ func (b *payloadBuilder) str(name, value string) {
 	b.member(name, raw, value)
 }
 
-func (b *payloadBuilder) part(name string, p part) { b.member(name, p.json, p.value) }
+func (b *payloadBuilder) part(name string, p part) {
+	b.member(name, p.json, p.value)
+	b.parts = append(b.parts, dispatchd.PayloadPart{Offset: b.buf.Len() - len(p.json), Len: len(p.json), Hash: p.hash})
+}
 
-func (b *payloadBuilder) done() ([]byte, *expr.Object) {
+// built is a finished payload.
+type built struct {
+	data  []byte
+	obj   *expr.Object // the same as github.event
+	parts []dispatchd.PayloadPart
+}
+
+func (b *payloadBuilder) done() built {
 	b.buf.WriteByte('}')
-	return b.buf.Bytes(), b.obj
+	return built{b.buf.Bytes(), b.obj, b.parts}
 }
 
 // common appends repository, organization (for an organization's
@@ -120,28 +135,38 @@ func (s *Service) common(b *payloadBuilder, repo *dispatchd.Repo, sender *dispat
 // RepositoryDispatchPayload is {action, branch, client_payload, repository,
 // organization?, sender}, as JSON and as the github.event value.
 func (s *Service) RepositoryDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, eventType string, clientPayload json.RawMessage) ([]byte, *expr.Object, error) {
+	p, err := s.repositoryDispatchPayload(repo, sender, eventType, clientPayload)
+	return p.data, p.obj, err
+}
+
+func (s *Service) repositoryDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, eventType string, clientPayload json.RawMessage) (built, error) {
 	if len(clientPayload) == 0 {
 		clientPayload = json.RawMessage("{}")
 	}
 	cp, err := expr.FromJSON(clientPayload)
 	if err != nil {
-		return nil, nil, err
+		return built{}, err
 	}
 	b := newPayload()
 	b.str("action", eventType)
 	b.str("branch", repo.DefaultBranch)
 	b.member("client_payload", clientPayload, cp)
 	if err := s.common(b, repo, sender); err != nil {
-		return nil, nil, err
+		return built{}, err
 	}
-	data, obj := b.done()
-	return data, obj, nil
+	return b.done(), nil
 }
 
 // WorkflowDispatchPayload is {inputs, ref, repository, organization?,
 // sender, workflow}; inputs are strings, in the order given.
 func (s *Service) WorkflowDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, ref, path string,
 	order []string, inputs map[string]string) ([]byte, *expr.Object, error) {
+	p, err := s.workflowDispatchPayload(repo, sender, ref, path, order, inputs)
+	return p.data, p.obj, err
+}
+
+func (s *Service) workflowDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, ref, path string,
+	order []string, inputs map[string]string) (built, error) {
 	in := expr.NewObject()
 	var raw bytes.Buffer
 	raw.WriteByte('{')
@@ -165,11 +190,10 @@ func (s *Service) WorkflowDispatchPayload(repo *dispatchd.Repo, sender *dispatch
 	b.member("inputs", raw.Bytes(), in)
 	b.str("ref", ref)
 	if err := s.common(b, repo, sender); err != nil {
-		return nil, nil, err
+		return built{}, err
 	}
 	b.str("workflow", path)
-	data, obj := b.done()
-	return data, obj, nil
+	return b.done(), nil
 }
 
 // marshal encodes without HTML escaping, as GitHub's payloads are.

@@ -24,12 +24,13 @@ func (s *Service) RepositoryDispatch(ctx context.Context, actor *dispatchd.User,
 	} else if err != nil {
 		return nil, err
 	}
-	payload, event, err := s.RepositoryDispatchPayload(repo, actor, eventType, clientPayload)
+	p, err := s.repositoryDispatchPayload(repo, actor, eventType, clientPayload)
 	if err != nil {
 		return nil, err
 	}
+	event := p.obj
 	e := &dispatchd.Event{RepoID: repo.ID, Name: "repository_dispatch", Action: eventType, Ref: ref, SHA: sha,
-		ActorID: actor.ID, Payload: payload}
+		ActorID: actor.ID, Payload: p.data, Parts: p.parts}
 	var runs []dispatchd.NewRun
 	if sha != "" {
 		if runs, err = s.repositoryDispatchRuns(ctx, e, event, repo, actor); err != nil {

@@ -40,13 +40,13 @@ func (s *Service) WorkflowDispatch(ctx context.Context, actor *dispatchd.User, r
 	if err != nil {
 		return nil, err
 	}
-	payload, event, err := s.WorkflowDispatchPayload(repo, actor, full, wf.Path, inputOrder(file.Summary.Triggers.WorkflowDispatch), eventInputs)
+	p, err := s.workflowDispatchPayload(repo, actor, full, wf.Path, inputOrder(file.Summary.Triggers.WorkflowDispatch), eventInputs)
 	if err != nil {
 		return nil, err
 	}
 	e := &dispatchd.Event{RepoID: repo.ID, Name: "workflow_dispatch", Ref: full, SHA: sha, WorkflowID: wf.ID,
-		ActorID: actor.ID, Payload: payload}
-	t := &trigger{repo: repo, actor: actor, eventName: e.Name, event: event, ref: full, sha: sha, file: file,
+		ActorID: actor.ID, Payload: p.data, Parts: p.parts}
+	t := &trigger{repo: repo, actor: actor, eventName: e.Name, event: p.obj, ref: full, sha: sha, file: file,
 		name: workflowName(file), inputs: inputObject(file.Summary.Triggers.WorkflowDispatch, inputs)}
 	nr := s.newRun(t, m)
 	if err := s.Store.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, idem); err != nil {

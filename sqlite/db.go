@@ -30,22 +30,25 @@ type DB struct {
 	group  *committer
 	rstmts *stmts // prepared on the read pool
 	wstmts *stmts // prepared on the writer
+	cache  caches
+	parts  partStore
+	ckpt   *checkpointer
 }
 
 var _ dispatchd.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database file and migrates it.
 func Open(ctx context.Context, path string) (*DB, error) {
-	dsn := func(txlock string) string {
+	dsn := func(txlock string, extra ...string) string {
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)",
-			"temp_store(MEMORY)"} {
+		for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)",
+			"temp_store(MEMORY)"}, extra...) {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", txlock)
 		return "file:" + path + "?" + q.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn("immediate"))
+	w, err := sql.Open("sqlite", dsn("immediate", "wal_autocheckpoint(0)")) // see checkpointer
 	if err != nil {
 		return nil, err
 	}
@@ -56,13 +59,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{w: w, r: r}
+	db := &DB{w: w, r: r, cache: newCaches()}
 	if err := db.migrate(ctx); err != nil {
 		errors.Join(r.Close(), w.Close())
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
 	db.rstmts, db.wstmts = &stmts{db: r}, &stmts{db: w}
 	db.group = newCommitter(w, db.wstmts)
+	db.ckpt = startCheckpointer(r, path, db.group)
 	if err := db.prepareWrites(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -86,6 +90,7 @@ func (db *DB) migrate(ctx context.Context) error {
 // Close closes both pools; WAL content is checkpointed by SQLite on the last close.
 func (db *DB) Close() error {
 	db.group.close()
+	db.ckpt.close()
 	db.rstmts.close()
 	db.wstmts.close()
 	return errors.Join(db.r.Close(), db.w.Close())

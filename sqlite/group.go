@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 )
 
 // maxBatch bounds how many writes share one transaction.
@@ -24,6 +25,10 @@ type committer struct {
 	stmts *stmts
 	ops   chan *groupOp
 	quit  chan struct{}
+	// finishCheckpoint asks for a checkpoint between two batches: with no
+	// write in flight it catches up with the WAL, so that the next write
+	// starts the WAL over instead of growing it.
+	finishCheckpoint atomic.Bool
 }
 
 func newCommitter(db *sql.DB, st *stmts) *committer {
@@ -67,6 +72,9 @@ func (c *committer) loop() {
 			}
 		}
 		c.commit(batch)
+		if c.finishCheckpoint.Swap(false) {
+			c.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // failing only delays it
+		}
 	}
 }
 

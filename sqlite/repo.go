@@ -63,13 +63,22 @@ func (db *DB) FindRepoByID(ctx context.Context, id int64) (*dispatchd.Repo, erro
 
 // FindRepo implements dispatchd.RepoService.
 func (db *DB) FindRepo(ctx context.Context, owner, name string) (*dispatchd.Repo, error) {
-	r, err := scanRepo(db.queryRow(ctx, repoSelect+` WHERE u.lower_login = ? AND r.lower_name = ?`,
-		strings.ToLower(owner), strings.ToLower(name)))
-	return r, notFound(err)
+	k := repoKey{strings.ToLower(owner), strings.ToLower(name)}
+	e, ok, gen := db.cache.repos.get(k)
+	if ok {
+		return &e, nil
+	}
+	r, err := scanRepo(db.queryRow(ctx, repoSelect+` WHERE u.lower_login = ? AND r.lower_name = ?`, k.owner, k.name))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	db.cache.repos.put(k, *r, gen)
+	return r, nil
 }
 
 // UpdateRepo implements dispatchd.RepoService.
 func (db *DB) UpdateRepo(ctx context.Context, id int64, upd dispatchd.RepoUpdate) (*dispatchd.Repo, error) {
+	defer db.cache.repos.purge()
 	if upd.Name != nil {
 		if err := dispatchd.ValidateRepoName(*upd.Name); err != nil {
 			return nil, err
@@ -104,6 +113,7 @@ func (db *DB) UpdateRepo(ctx context.Context, id int64, upd dispatchd.RepoUpdate
 
 // DeleteRepo implements dispatchd.RepoService.
 func (db *DB) DeleteRepo(ctx context.Context, id int64) error {
+	defer db.cache.purgeAll() // tokens lose their grants on it too
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM repos WHERE id = ?`, id)
 		if err != nil {

@@ -12,8 +12,8 @@ import (
 
 // The statements of the hot write path, prepared at open (prepareWrites).
 const (
-	qInsertEvent = `INSERT INTO events (repo_id, name, action, ref, sha, workflow_id, actor_id, payload, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qInsertEvent = `INSERT INTO events (repo_id, name, action, ref, sha, workflow_id, actor_id, payload, parts, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qSetIdempotencyEvent = `UPDATE idempotency_keys SET event_id = ? WHERE repo_id = ? AND actor_id = ? AND key = ?`
 	qClaimIdempotency    = `INSERT INTO idempotency_keys (repo_id, actor_id, key, request_hash, status, body, event_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, ?)
@@ -24,9 +24,9 @@ const (
 	qInsertRun      = `INSERT INTO runs (repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
 			event, status, conclusion, head_branch, head_sha, actor_id, triggering_actor_id, concurrency_group,
 			cancel_in_progress, created_at, updated_at, run_started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qInsertJob = `INSERT INTO jobs (run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // CreateEvent implements dispatchd.RunService through the group committer:
@@ -34,7 +34,11 @@ const (
 func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispatchd.NewRun, idem *dispatchd.Idempotency) error {
 	t := now()
 	var runIDs []int64
-	err := db.group.do(ctx, func(sqltx *sql.Tx) error {
+	skeleton, spec, err := splitPayload(e)
+	if err != nil {
+		return err
+	}
+	err = db.group.do(ctx, func(sqltx *sql.Tx) error {
 		tx := wtx{db.wstmts, sqltx}
 		runIDs = runIDs[:0]
 		if idem != nil {
@@ -42,8 +46,11 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 				return err
 			}
 		}
-		err := tx.queryRow(qInsertEvent,
-			e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, e.Payload, toTS(t)).Scan(&e.ID)
+		if err := db.insertParts(tx, e); err != nil {
+			return err
+		}
+		var err error
+		e.ID, err = tx.insert(qInsertEvent, e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, skeleton, spec, toTS(t))
 		if err != nil {
 			return err
 		}
@@ -63,6 +70,7 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 	if err != nil {
 		return err
 	}
+	db.partsCommitted(e)
 	e.CreatedAt, e.RunIDs = t, runIDs
 	if idem != nil {
 		idem.EventID, idem.CreatedAt = e.ID, t
@@ -97,10 +105,11 @@ func insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time) err
 	if r.Status == "" {
 		r.Status = dispatchd.StatusQueued
 	}
-	err := tx.queryRow(qInsertRun,
+	var err error
+	r.ID, err = tx.insert(qInsertRun,
 		r.RepoID, r.WorkflowID, r.EventID, r.Name, r.DisplayTitle, r.Path, r.RunNumber, r.RunAttempt,
 		r.Event, r.Status, r.Conclusion, r.HeadBranch, r.HeadSHA, r.ActorID, r.TriggeringActorID, r.ConcurrencyGroup,
-		r.CancelInProgress, toTS(t), toTS(t), toTS(r.RunStartedAt)).Scan(&r.ID)
+		r.CancelInProgress, toTS(t), toTS(t), toTS(r.RunStartedAt))
 	if err != nil {
 		return err
 	}
@@ -119,8 +128,9 @@ func insertJob(tx wtx, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {
 	}
 	needs, _ := json.Marshal(nonNil(j.Needs))
 	labels, _ := json.Marshal(nonNil(j.Labels))
-	return tx.queryRow(qInsertJob,
-		j.RunID, j.RepoID, j.RunAttempt, j.Key, j.Name, needs, labels, j.Status, j.Conclusion, toTS(t)).Scan(&j.ID)
+	var err error
+	j.ID, err = tx.insert(qInsertJob, j.RunID, j.RepoID, j.RunAttempt, j.Key, j.Name, needs, labels, j.Status, j.Conclusion, toTS(t))
+	return err
 }
 
 func nonNil(s []string) []string {
@@ -130,16 +140,34 @@ func nonNil(s []string) []string {
 	return s
 }
 
-const eventColumns = `id, repo_id, name, action, ref, sha, workflow_id, actor_id, payload, created_at`
+const eventColumns = `id, repo_id, name, action, ref, sha, workflow_id, actor_id, payload, parts, created_at`
 
-func scanEvent(s scanner) (*dispatchd.Event, error) {
-	var e dispatchd.Event
+// storedEvent is an event as read, its payload still without its parts.
+type storedEvent struct {
+	*dispatchd.Event
+	parts string
+}
+
+func scanEvent(s scanner) (storedEvent, error) {
+	e := storedEvent{Event: &dispatchd.Event{}}
 	var created sql.NullInt64
-	if err := s.Scan(&e.ID, &e.RepoID, &e.Name, &e.Action, &e.Ref, &e.SHA, &e.WorkflowID, &e.ActorID, &e.Payload, &created); err != nil {
-		return nil, err
+	if err := s.Scan(&e.ID, &e.RepoID, &e.Name, &e.Action, &e.Ref, &e.SHA, &e.WorkflowID, &e.ActorID, &e.Payload, &e.parts, &created); err != nil {
+		return e, err
 	}
 	e.CreatedAt = fromTS(created)
-	return &e, nil
+	return e, nil
+}
+
+// events joins the payloads of stored events.
+func (db *DB) events(ctx context.Context, stored []storedEvent) ([]*dispatchd.Event, error) {
+	out := make([]*dispatchd.Event, len(stored))
+	for i, s := range stored {
+		if err := db.joinPayload(ctx, s.Event, s.parts); err != nil {
+			return nil, err
+		}
+		out[i] = s.Event
+	}
+	return out, db.loadRunIDs(ctx, out)
 }
 
 // FindEvent implements dispatchd.RunService.
@@ -148,7 +176,11 @@ func (db *DB) FindEvent(ctx context.Context, repoID, id int64) (*dispatchd.Event
 	if err != nil {
 		return nil, notFound(err)
 	}
-	return e, db.loadRunIDs(ctx, []*dispatchd.Event{e})
+	out, err := db.events(ctx, []storedEvent{e})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
 }
 
 func (db *DB) loadRunIDs(ctx context.Context, events []*dispatchd.Event) error {
@@ -181,11 +213,12 @@ func (db *DB) ListEvents(ctx context.Context, repoID int64, offset, limit int) (
 	}
 	rows, err := db.query(ctx, `SELECT `+eventColumns+` FROM events WHERE repo_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
 		repoID, limitOrAll(limit), offset)
-	out, err := collect(rows, err, scanEvent)
+	stored, err := collect(rows, err, scanEvent)
 	if err != nil {
 		return nil, 0, err
 	}
-	return out, total, db.loadRunIDs(ctx, out)
+	out, err := db.events(ctx, stored)
+	return out, total, err
 }
 
 func limitOrAll(n int) int {

@@ -59,7 +59,7 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // open. They cannot be prepared later: the writer pool has one connection,
 // and a transaction that holds it would wait for itself.
 func (db *DB) prepareWrites(ctx context.Context) error {
-	for _, q := range []string{qSavepoint, qRelease, qRollbackTo, qInsertEvent, qSetIdempotencyEvent, qClaimIdempotency, qBumpRunCounter, qInsertRun, qInsertJob} {
+	for _, q := range []string{qSavepoint, qRelease, qRollbackTo, qInsertEvent, qInsertPart, qSetIdempotencyEvent, qClaimIdempotency, qBumpRunCounter, qInsertRun, qInsertJob} {
 		if _, err := db.wstmts.get(ctx, q); err != nil {
 			return err
 		}
@@ -94,6 +94,17 @@ func (w wtx) exec(q string, args ...any) (sql.Result, error) {
 		return st.Exec(args...)
 	}
 	return w.tx.Exec(q, args...)
+}
+
+// insert runs an INSERT and returns the new row's id. Exec is cheaper than
+// a RETURNING query through database/sql, and on the one writer connection
+// the last insert id is this statement's.
+func (w wtx) insert(q string, args ...any) (int64, error) {
+	res, err := w.exec(q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // collect scans every row with scan, then closes the rows.

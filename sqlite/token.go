@@ -58,6 +58,19 @@ func scanToken(s scanner, extra ...any) (*dispatchd.Token, error) {
 
 // FindTokenByHash implements dispatchd.TokenService.
 func (db *DB) FindTokenByHash(ctx context.Context, hash string) (*dispatchd.Token, error) {
+	e, ok, gen := db.cache.tokens.get(hash)
+	if ok {
+		return e.token(), nil
+	}
+	t, err := db.findTokenByHash(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	db.cache.tokens.put(hash, tokenEntry{t: *t, u: *t.User}, gen)
+	return t, nil
+}
+
+func (db *DB) findTokenByHash(ctx context.Context, hash string) (*dispatchd.Token, error) {
 	var u dispatchd.User
 	var uc, uu sql.NullInt64
 	row := db.queryRow(ctx, `SELECT `+tokenColumns+`, `+userColumns+` FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash)
@@ -115,6 +128,7 @@ func (db *DB) ListTokens(ctx context.Context, userID int64) ([]*dispatchd.Token,
 
 // RevokeToken implements dispatchd.TokenService.
 func (db *DB) RevokeToken(ctx context.Context, id int64) error {
+	defer db.cache.tokens.purge()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, toTS(now()), id)
 		if err != nil {

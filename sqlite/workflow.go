@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,15 +31,30 @@ func (db *DB) Refs(ctx context.Context, repoID int64) (map[string]string, error)
 
 // FindRef implements dispatchd.WorkflowService.
 func (db *DB) FindRef(ctx context.Context, repoID int64, name string) (string, error) {
-	var sha string
-	err := db.queryRow(ctx, `SELECT sha FROM refs WHERE repo_id = ? AND name = ?`, repoID, name).Scan(&sha)
-	return sha, notFound(err)
+	k := refKey{repoID, name}
+	sha, ok, gen := db.cache.refs.get(k)
+	if ok {
+		return sha, nil
+	}
+	if err := db.queryRow(ctx, `SELECT sha FROM refs WHERE repo_id = ? AND name = ?`, repoID, name).Scan(&sha); err != nil {
+		return "", notFound(err)
+	}
+	db.cache.refs.put(k, sha, gen)
+	return sha, nil
 }
 
 // DisabledWorkflows implements dispatchd.WorkflowService.
 func (db *DB) DisabledWorkflows(ctx context.Context, repoID int64) ([]int64, error) {
+	ids, ok, gen := db.cache.disabled.get(repoID)
+	if ok {
+		return slices.Clone(ids), nil
+	}
 	rows, err := db.query(ctx, `SELECT id FROM workflows WHERE repo_id = ? AND disabled = 1`, repoID)
-	return collect(rows, err, scanID)
+	ids, err = collect(rows, err, scanID)
+	if err == nil {
+		db.cache.disabled.put(repoID, slices.Clone(ids), gen)
+	}
+	return ids, err
 }
 
 // IndexedCommits implements dispatchd.WorkflowService.
@@ -69,6 +85,8 @@ func (db *DB) IndexedCommits(ctx context.Context, repoID int64, shas []string) (
 // ApplyPush implements dispatchd.WorkflowService.
 func (db *DB) ApplyPush(ctx context.Context, p *dispatchd.PushIndex) error {
 	t := now()
+	defer db.cache.refs.purge()
+	defer db.cache.disabled.purge() // new workflows
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		for _, c := range p.Commits {
 			if err := indexCommit(ctx, tx, p.RepoID, c, t); err != nil {
@@ -249,6 +267,7 @@ func (db *DB) ListWorkflows(ctx context.Context, repoID int64, offset, limit int
 
 // SetWorkflowDisabled implements dispatchd.WorkflowService.
 func (db *DB) SetWorkflowDisabled(ctx context.Context, repoID, id int64, disabled bool) error {
+	defer db.cache.disabled.purge()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE workflows SET disabled = ?, updated_at = ? WHERE repo_id = ? AND id = ?`,
 			disabled, toTS(now()), repoID, id)

@@ -256,3 +256,44 @@ func testCancelAndRerun(t *testing.T, s dispatchd.Store) {
 		t.Fatalf("attempt 3 = %+v", third)
 	}
 }
+
+// testPayloadParts: the repeated parts of payloads come back in place.
+func testPayloadParts(t *testing.T, s dispatchd.Store) {
+	u, r, files := runFixture(t, s)
+	repoJSON, senderJSON := `{"id":1,"name":"repo"}`, `{"login":"octocat"}`
+	payload := func(action string) ([]byte, []dispatchd.PayloadPart) {
+		head := `{"action":"` + action + `","repository":`
+		mid := `,"sender":`
+		p := head + repoJSON + mid + senderJSON + `,"z":1}`
+		return []byte(p), []dispatchd.PayloadPart{
+			{Offset: len(head) + len(repoJSON) + len(mid), Len: len(senderJSON), Hash: "s1"}, // out of order on purpose
+			{Offset: len(head), Len: len(repoJSON), Hash: "r1"},
+		}
+	}
+	var want [][]byte
+	var ids []int64
+	for _, action := range []string{"one", "two"} {
+		p, parts := payload(action)
+		e := &dispatchd.Event{RepoID: r.ID, Name: "repository_dispatch", Action: action, Ref: "refs/heads/main",
+			SHA: files[0].CommitSHA, ActorID: u.ID, Payload: p, Parts: parts}
+		if err := s.CreateEvent(ctx, e, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		want, ids = append(want, p), append(ids, e.ID)
+	}
+	for i, id := range ids {
+		got, err := s.FindEvent(ctx, r.ID, id)
+		if err != nil || string(got.Payload) != string(want[i]) {
+			t.Fatalf("FindEvent(%d) payload = %s, %v; want %s", id, got.Payload, err, want[i])
+		}
+	}
+	list, _, err := s.ListEvents(ctx, r.ID, 0, 10)
+	if err != nil || len(list) != 2 || string(list[0].Payload) != string(want[1]) || string(list[1].Payload) != string(want[0]) {
+		t.Fatalf("ListEvents = %v, %v", list, err)
+	}
+	bad := &dispatchd.Event{RepoID: r.ID, Name: "repository_dispatch", Ref: "refs/heads/main", SHA: "x", ActorID: u.ID,
+		Payload: []byte(`{}`), Parts: []dispatchd.PayloadPart{{Offset: 1, Len: 5, Hash: "h"}}}
+	if err := s.CreateEvent(ctx, bad, nil, nil); err == nil {
+		t.Fatal("a part beyond the payload was accepted")
+	}
+}

@@ -25,6 +25,7 @@ func Run(t *testing.T, open Opener) {
 		"Workflows":        testWorkflows,
 		"Runs":             testRuns,
 		"Idempotency":      testIdempotency,
+		"PayloadParts":     testPayloadParts,
 		"ConcurrentEvents": testConcurrentEvents,
 		"CancelAndRerun":   testCancelAndRerun,
 		"Execution":        testExecution,
