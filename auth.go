@@ -135,5 +135,6 @@ type Store interface {
 	WorkflowService
 	RunService
 	SecretService
+	RunnerService
 	Close() error
 }

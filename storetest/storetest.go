@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 		"Runs":             testRuns,
 		"Idempotency":      testIdempotency,
 		"PayloadParts":     testPayloadParts,
+		"Runners":          testRunners,
 		"ConcurrentEvents": testConcurrentEvents,
 		"CancelAndRerun":   testCancelAndRerun,
 		"Execution":        testExecution,

@@ -24,6 +24,7 @@ func newRootCmd() *cobra.Command {
 		newExecCmd(),
 		newSecretCmd(),
 		newRunCmd(),
+		newRunnerCmd(),
 	)
 	return root
 }
