@@ -187,8 +187,10 @@ type RunService interface {
 	// run whose group has a run in progress waits.
 	ClaimQueuedRuns(ctx context.Context, n int) (claimed []*Run, cancel []int64, err error)
 	// ResetInProgressRuns puts runs left in_progress (by a server that
-	// stopped) back to queued with their unfinished jobs, and returns how many.
-	ResetInProgressRuns(ctx context.Context) (int, error)
+	// stopped) back to queued, and returns how many. Their jobs that were
+	// running fail with lost as the last line of their log: a runner may
+	// have run part of them, and a job never runs twice. Queued jobs stay.
+	ResetInProgressRuns(ctx context.Context, lost string) (int, error)
 	// AddJob adds a job (a matrix leg beyond the first) to a run attempt.
 	AddJob(ctx context.Context, run *Run, j *Job) error
 	// UpdateJob stores a job's name, status, conclusion, times, runner and steps.

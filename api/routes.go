@@ -69,4 +69,9 @@ func (s *Server) routes() {
 	s.handle("GET /orgs/{org}/actions/variables/{name}", "actions/variables#get-a-organization-variable", s.getVariable)
 	s.handle("PATCH /orgs/{org}/actions/variables/{name}", "actions/variables#update-a-organization-variable", s.updateVariable)
 	s.handle("DELETE /orgs/{org}/actions/variables/{name}", "actions/variables#delete-a-organization-variable", s.deleteVariable)
+
+	s.handle("POST /repos/{owner}/{repo}/actions/runners/registration-token", "actions/self-hosted-runners#create-a-registration-token-for-a-repository", s.createRegistrationToken)
+	s.handle("POST /orgs/{org}/actions/runners/registration-token", "actions/self-hosted-runners#create-a-registration-token-for-an-organization", s.createRegistrationToken)
+	s.handle("GET /repos/{owner}/{repo}/actions/runners", "actions/self-hosted-runners#list-self-hosted-runners-for-a-repository", s.listRunners)
+	s.handle("GET /orgs/{org}/actions/runners", "actions/self-hosted-runners#list-self-hosted-runners-for-an-organization", s.listRunners)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/broker"
 	"github.com/dispatchd/dispatchd/dispatch"
 	"github.com/dispatchd/dispatchd/gitrepo"
 	"github.com/dispatchd/dispatchd/index"
@@ -25,7 +26,9 @@ type Server struct {
 	Index    *index.Indexer
 	Dispatch *dispatch.Service
 	// Runs hears of new and cancelled runs; nil when nothing executes them.
-	Runs    RunExecutor
+	Runs RunExecutor
+	// Broker hands jobs to the runners that talk the runner protocol.
+	Broker  *broker.Broker
 	Logger  *slog.Logger
 	BaseURL string // external root URL without a trailing slash, e.g. http://127.0.0.1:8080
 	MaxBody int64
@@ -69,6 +72,8 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		s.serveAPI(w, r)
 	case strings.HasPrefix(path, logsPrefix) && r.Method == http.MethodGet:
 		s.serveSignedLogs(w, r)
+	case strings.HasPrefix(path, "/_dispatchd/runner/"):
+		s.serveRunner(w, r)
 	default:
 		if owner, repo, rest, ok := splitGitPath(path); ok {
 			s.serveGit(w, r, owner, repo, rest)

@@ -26,11 +26,15 @@ func (b *Broker) Acquire(ctx context.Context, r *dispatchd.Runner) *Offer {
 	b.waiters = append(b.waiters, w)
 	p.polling++
 	b.mu.Unlock()
+	if b.Polling != nil {
+		b.Polling()
+	}
 
 	var o *Offer
 	select {
 	case o = <-w.got:
 	case <-ctx.Done():
+	case <-b.stop:
 	}
 	b.mu.Lock()
 	p.polling--
@@ -65,6 +69,13 @@ func (b *Broker) presence(r *dispatchd.Runner) *presence {
 		b.runners[r.ID] = p
 	}
 	return p
+}
+
+// Idle is how many runners wait for a job beyond the jobs already queued.
+func (b *Broker) Idle() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return max(0, len(b.waiters)-len(b.queue))
 }
 
 // RunnerStatus is what the runners API shows of a runner.

@@ -43,6 +43,9 @@ type Offer struct {
 // Broker matches offers with runners.
 type Broker struct {
 	Timeout time.Duration
+	// Polling, when set, hears that a runner waits for work: the scheduler
+	// claims runs only while runners are free to take their jobs.
+	Polling func()
 
 	mu       sync.Mutex
 	queue    []*Offer
@@ -75,5 +78,6 @@ func New(timeout time.Duration) *Broker {
 	return b
 }
 
-// Close stops the reaper.
+// Close stops the reaper, ends the long polls and releases every Submit:
+// the server is stopping.
 func (b *Broker) Close() { close(b.stop) }

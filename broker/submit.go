@@ -24,6 +24,10 @@ func (b *Broker) Submit(ctx context.Context, o *Offer) runner.Result {
 	select {
 	case res := <-o.done:
 		return res
+	case <-b.stop:
+		// The server stops: the job is lost to it, and the next start
+		// fails what was running.
+		return runner.Result{Result: "cancelled"}
 	case <-ctx.Done():
 	}
 	b.mu.Lock()
@@ -34,7 +38,12 @@ func (b *Broker) Submit(ctx context.Context, o *Offer) runner.Result {
 	}
 	o.cancelled = true // the runner hears it with its next batch
 	b.mu.Unlock()
-	return <-o.done
+	select {
+	case res := <-o.done:
+		return res
+	case <-b.stop:
+		return runner.Result{Result: "cancelled"}
+	}
 }
 
 // handOut gives o to a polling runner that can take it. b.mu is held.

@@ -32,6 +32,16 @@ type Run struct {
 	// means BaseEnvironment(): never dispatchd's own environment, which may
 	// hold its credentials.
 	Environment []string
+	// Execute runs one leg's job: on a runner the server chose, say. Nil
+	// runs it in this process with runner.Run.
+	Execute func(ctx context.Context, l *Leg, job *runner.Job, rep runner.Reporter) runner.Result
+}
+
+func (r *Run) execute(ctx context.Context, l *Leg, job *runner.Job, rep runner.Reporter) runner.Result {
+	if r.Execute != nil {
+		return r.Execute(ctx, l, job, rep)
+	}
+	return runner.Run(ctx, job, rep)
 }
 
 // baseVars are the variables of this process a step inherits.

@@ -199,7 +199,7 @@ func (s *scheduler) runLeg(ctx context.Context, j *jobState, l *Leg, needs, stra
 		Event: s.r.Event, WorkDir: filepath.Join(s.r.WorkDir, fmt.Sprintf("%s-%d", safe(j.spec.ID), l.Index)),
 		Checkout: s.r.Checkout, Debug: s.r.Debug, Environment: s.r.environment(),
 	}
-	out := runner.Run(ctx, job, rep)
+	out := s.r.execute(ctx, l, job, rep)
 	lr.Result, lr.Steps, lr.Outputs, lr.Summary = out.Result, out.Steps, out.Outputs, out.Summary
 	s.obs.LegFinished(l, lr)
 	return lr

@@ -4,8 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
-	"strconv"
+	"sync"
 
 	"github.com/dispatchd/dispatchd"
 	"github.com/dispatchd/dispatchd/dispatch"
@@ -28,8 +27,11 @@ func (s *Scheduler) execute(ctx context.Context, run *dispatchd.Run) {
 		s.mu.Unlock()
 		cancel()
 	}()
+	var once sync.Once
+	started := func() { once.Do(func() { s.starting.Add(-1) }) }
+	defer started()
 	log := s.Logger.With("run_id", run.ID)
-	er, err := s.prepare(runCtx, run)
+	er, p, err := s.prepare(runCtx, run)
 	if err != nil {
 		log.Error("run could not start", "err", err)
 		s.fail(context.WithoutCancel(ctx), run, err)
@@ -40,6 +42,7 @@ func (s *Scheduler) execute(ctx context.Context, run *dispatchd.Run) {
 		log.Error("run could not start", "err", err)
 		return
 	}
+	er.Execute = s.onRunners(run, p.repo, p.file, obs, started)
 	res := engine.Execute(runCtx, er, obs)
 	if ctx.Err() != nil {
 		return // the server is stopping: the run is queued again at the next start
@@ -49,36 +52,44 @@ func (s *Scheduler) execute(ctx context.Context, run *dispatchd.Run) {
 	}
 }
 
+// prepared is what a run's leg executor needs besides the engine's run.
+type prepared struct {
+	repo *dispatchd.Repo
+	file *dispatchd.WorkflowFile
+}
+
 // prepare assembles the engine's run: the workflow as of the run's commit,
 // the event, and the contexts.
-func (s *Scheduler) prepare(ctx context.Context, run *dispatchd.Run) (*engine.Run, error) {
+func (s *Scheduler) prepare(ctx context.Context, run *dispatchd.Run) (*engine.Run, prepared, error) {
+	var p prepared
 	repo, err := s.Store.FindRepoByID(ctx, run.RepoID)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	event, err := s.Store.FindEvent(ctx, run.RepoID, run.EventID)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	actor, err := s.Store.FindUserByID(ctx, run.ActorID)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	file, err := s.workflowFile(ctx, run)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
+	p = prepared{repo: repo, file: file}
 	model, _ := workflow.Parse(file.Path, file.Source)
 	if model == nil {
-		return nil, fmt.Errorf("%s at %s cannot be parsed", run.Path, run.HeadSHA)
+		return nil, p, fmt.Errorf("%s at %s cannot be parsed", run.Path, run.HeadSHA)
 	}
 	payload, err := expr.FromJSON(event.Payload)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	inputs, err := typedInputs(file, event.Payload)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	gh := dispatch.GitHubContext{Repo: repo, Actor: actor, EventName: run.Event, Event: payload.(*expr.Object),
 		Ref: event.Ref, SHA: run.HeadSHA, WorkflowPath: run.Path, WorkflowName: run.Name, ServerURL: s.BaseURL,
@@ -86,15 +97,16 @@ func (s *Scheduler) prepare(ctx context.Context, run *dispatchd.Run) (*engine.Ru
 		Run: dispatch.Run{ID: run.ID, Number: run.RunNumber, Attempt: run.RunAttempt}}.Object()
 	secrets, vars, err := s.secretsFor(ctx, repo)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	jobs, err := s.Store.ListJobs(ctx, run.ID, run.RunAttempt)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
+	// Legs run on runners, which have their own work directories and
+	// checkout; these fields serve the in-process executor only.
 	return &engine.Run{Workflow: model, GitHub: gh, Inputs: inputs, Vars: vars, Secrets: secrets, Event: event.Payload,
-		WorkDir: filepath.Join(s.WorkDir, strconv.FormatInt(run.ID, 10)), Checkout: hostedCheckout{s: s, repo: repo, sha: run.HeadSHA},
-		Done: doneJobs(jobs)}, nil
+		Done: doneJobs(jobs)}, p, nil
 }
 
 func (s *Scheduler) workflowFile(ctx context.Context, run *dispatchd.Run) (*dispatchd.WorkflowFile, error) {

@@ -11,9 +11,6 @@ import (
 	"github.com/dispatchd/dispatchd/runner"
 )
 
-// runnerName names the embedded runners in the jobs API.
-const runnerName = "dispatchd-embedded"
-
 // recorder is the engine.Observer that writes a run's progress to the
 // store: each leg is a job row (the first leg of a job uses the row the
 // dispatch created, further legs get new rows), with its steps and log.
@@ -57,8 +54,8 @@ func (r *recorder) row(key string) (*dispatchd.Job, bool) {
 // LegStarted implements engine.Observer.
 func (r *recorder) LegStarted(l *engine.Leg) runner.Reporter {
 	j, existing := r.row(l.Key)
-	j.Name, j.LegIndex, j.Status = l.Name, l.Index, dispatchd.StatusInProgress
-	j.StartedAt, j.RunnerID, j.RunnerName, j.Steps = time.Now().UTC(), 1, runnerName, nil
+	// A leg waits for a runner, queued; assigned marks it in progress.
+	j.Name, j.LegIndex, j.Status, j.Steps = l.Name, l.Index, dispatchd.StatusQueued, nil
 	var err error
 	if existing {
 		err = r.store.UpdateJob(r.ctx, j)
@@ -71,6 +68,13 @@ func (r *recorder) LegStarted(l *engine.Leg) runner.Reporter {
 	r.legs[l] = rep
 	r.mu.Unlock()
 	return rep
+}
+
+// reporterOf returns the reporter of a started leg.
+func (r *recorder) reporterOf(l *engine.Leg) *jobReporter {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.legs[l]
 }
 
 // LegFinished implements engine.Observer.
@@ -159,6 +163,14 @@ func (j *jobReporter) StepFinished(n int, outcome, conclusion string) {
 }
 
 func (j *jobReporter) Annotation(runner.Annotation) {}
+
+// assigned records the runner that took the leg.
+func (j *jobReporter) assigned(r *dispatchd.Runner) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.job.Status, j.job.StartedAt, j.job.RunnerID, j.job.RunnerName = dispatchd.StatusInProgress, time.Now().UTC(), r.ID, r.Name
+	j.save()
+}
 
 // finish records the leg's end; the engine calls LegFinished after the
 // runner's last report, which reaches the reporter through the recorder.

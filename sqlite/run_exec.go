@@ -96,11 +96,17 @@ func scanID(s scanner) (int64, error) {
 }
 
 // ResetInProgressRuns implements dispatchd.RunService.
-func (db *DB) ResetInProgressRuns(ctx context.Context) (int, error) {
+func (db *DB) ResetInProgressRuns(ctx context.Context, lost string) (int, error) {
 	var n int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'queued', started_at = NULL, steps = '[]', runner_id = 0,
-			runner_name = '' WHERE status = 'in_progress'`); err != nil {
+		t := toTS(now())
+		if _, err := tx.ExecContext(ctx, `INSERT INTO log_lines (job_id, seq, step, at, line)
+			SELECT j.id, coalesce((SELECT max(seq) FROM log_lines l WHERE l.job_id = j.id), 0) + 1, 0, ?, ?
+			FROM jobs j WHERE j.status = 'in_progress'`, t, "##[error]"+lost); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'completed', conclusion = 'failure', completed_at = ?
+			WHERE status = 'in_progress'`, t); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'queued' WHERE status = 'in_progress'`)

@@ -67,12 +67,16 @@ func testExecution(t *testing.T, s dispatchd.Store) {
 		t.Fatalf("JobLog after 2 = %+v, %v", after, err)
 	}
 
-	// A server that stopped leaves runs in_progress: they go back to the queue.
-	if n, err := s.ResetInProgressRuns(ctx); err != nil || n != 3 {
+	// A server that stopped leaves runs in_progress: they go back to the
+	// queue; the job that was running failed, lost.
+	if n, err := s.ResetInProgressRuns(ctx, "lost"); err != nil || n != 3 {
 		t.Fatalf("ResetInProgressRuns = %d, %v", n, err)
 	}
-	if jobs, _ := s.ListJobs(ctx, run.ID, 1); jobs[0].Status != dispatchd.StatusQueued || len(jobs[0].Steps) != 0 {
+	if jobs, _ := s.ListJobs(ctx, run.ID, 1); jobs[0].Status != dispatchd.StatusCompleted || jobs[0].Conclusion != "failure" {
 		t.Fatalf("job after reset = %+v", jobs[0])
+	}
+	if got, _ := s.JobLog(ctx, j.ID, 3); len(got) != 1 || got[0].Text != "##[error]lost" || got[0].Seq != 4 {
+		t.Fatalf("log after reset = %+v", got)
 	}
 	if done, err := s.CompleteRun(ctx, run.ID, "success"); !done || err != nil {
 		t.Fatalf("CompleteRun = %v, %v", done, err)

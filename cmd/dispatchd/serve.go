@@ -18,6 +18,7 @@ import (
 
 	"github.com/dispatchd/dispatchd"
 	"github.com/dispatchd/dispatchd/api"
+	"github.com/dispatchd/dispatchd/broker"
 	"github.com/dispatchd/dispatchd/dispatch"
 	"github.com/dispatchd/dispatchd/index"
 	"github.com/dispatchd/dispatchd/render"
@@ -31,6 +32,7 @@ type serveOptions struct {
 	maxBody                            int64
 	rateLimit                          int
 	embeddedRunners                    int
+	runnerTimeout                      time.Duration
 	debugAddr                          string
 	shutdownTimeout                    time.Duration
 }
@@ -56,7 +58,8 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.Int64Var(&o.maxBody, "max-body", api.DefaultMaxBody, "largest REST request body in bytes; larger ones get 413")
 	f.IntVar(&o.rateLimit, "rate-limit", api.DefaultRateLimit, "API requests per hour per user (anonymous: 60 per IP); 0 disables limits")
-	f.IntVar(&o.embeddedRunners, "embedded-runners", runtime.NumCPU(), "runs executed at once by the runners inside the server; 0 runs none here")
+	f.IntVar(&o.embeddedRunners, "embedded-runners", runtime.NumCPU(), "runners inside the server, each taking one job at a time; 0 runs none here")
+	f.DurationVar(&o.runnerTimeout, "runner-timeout", broker.DefaultTimeout, "how long a runner holding a job may stay silent before the job fails as lost")
 	f.StringVar(&o.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback); off when empty")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
 	envUsage(cmd)
@@ -112,23 +115,22 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	var runs api.RunExecutor
-	if o.embeddedRunners > 0 {
-		sched := scheduler.New(scheduler.Config{Store: db, Git: hub, Keys: seal.New(key), BaseURL: baseURL,
-			WorkDir: dir.work(), Runners: o.embeddedRunners, Logger: logger})
-		schedCtx, stopSched := context.WithCancel(context.WithoutCancel(ctx))
-		schedDone := make(chan error, 1)
-		go func() { schedDone <- sched.Run(schedCtx) }()
-		defer func() {
-			// Runs still going are interrupted and queued again at the next start.
-			stopSched()
-			<-schedDone
-		}()
-		runs = sched
+	// The scheduler runs whether or not runners run here: remote ones
+	// take jobs as well.
+	brk := broker.New(o.runnerTimeout)
+	sched := scheduler.New(scheduler.Config{Store: db, Broker: brk, Keys: seal.New(key), BaseURL: baseURL, Logger: logger})
+	schedCtx, stopSched := context.WithCancel(context.WithoutCancel(ctx))
+	schedDone := make(chan error, 1)
+	go func() { schedDone <- sched.Run(schedCtx) }()
+	stopRuns := func() {
+		// Runs still going are interrupted and queued again at the next start.
+		brk.Close()
+		stopSched()
+		<-schedDone
 	}
 
 	var shuttingDown atomic.Bool
-	srv := &api.Server{Runs: runs, Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
+	srv := &api.Server{Runs: sched, Broker: brk, Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
 		Dispatch: dispatch.New(db, render.URLs{Base: baseURL}),
 		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, RateLimit: o.rateLimit, Ready: func() bool { return !shuttingDown.Load() }}
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
@@ -140,11 +142,25 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.Serve(ln) }()
+	stopRunners := func() {}
+	if o.embeddedRunners > 0 {
+		if stopRunners, err = startEmbeddedRunners(ctx, db, ln.Addr(), o.embeddedRunners, dir.work(), logger); err != nil {
+			httpServer.Close()
+			stopRuns()
+			return err
+		}
+	}
 	select {
 	case err := <-errc:
+		stopRunners()
+		stopRuns()
 		return err
 	case <-ctx.Done():
 	}
+	// The embedded runners report their cancelled jobs while the server
+	// still answers; then the runs stop, and the long polls with them.
+	stopRunners()
+	stopRuns()
 	// Stop accepting, let in-flight requests finish within the bound, then
 	// close the store (deferred above) so SQLite checkpoints cleanly.
 	shuttingDown.Store(true)

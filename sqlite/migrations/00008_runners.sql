@@ -1,7 +1,7 @@
 -- +goose Up
 CREATE TABLE runner_registration_tokens (
     hash       TEXT    PRIMARY KEY,
-    scope      TEXT    NOT NULL CHECK (scope IN ('repo', 'org')),
+    scope      TEXT    NOT NULL CHECK (scope IN ('repo', 'org', 'server')),
     owner_id   INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
