@@ -30,7 +30,7 @@ func waitGoneProcess(t *testing.T, pid int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		if _, _, alive := procStat(pid); !alive {
+		if _, _, _, alive := procStat(pid); !alive {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -22,7 +22,7 @@ func (j *jobRun) cleanupOrphans(n int) {
 	for _, p := range j.procs {
 		groups[p.pgid()] = true
 	}
-	for _, o := range findOrphans(groups, "RUNNER_TRACKING_ID="+j.tracking) {
+	for _, o := range findOrphans(groups, "RUNNER_TRACKING_ID="+j.tracking, j.since) {
 		j.log.output(n, fmt.Sprintf("Terminate orphan process: pid (%d) (%s)", o.pid, o.name))
 		_ = syscall.Kill(o.pid, syscall.SIGKILL)
 	}
@@ -41,7 +41,11 @@ type orphan struct {
 // environment (when marker is not empty) or in one of the groups. A group
 // whose leader is alive without the marker is someone else's: its number
 // was reused after the step's group died out.
-func findOrphans(groups map[int]bool, marker string) []orphan {
+//
+// Processes started before since (clock ticks after boot) are skipped
+// without reading their environment: on a busy machine that is most of
+// them, and the scan runs at the end of every job.
+func findOrphans(groups map[int]bool, marker string, since uint64) []orphan {
 	entries, _ := os.ReadDir("/proc")
 	self := os.Getpid()
 	var out []orphan
@@ -50,8 +54,8 @@ func findOrphans(groups map[int]bool, marker string) []orphan {
 		if err != nil || pid == self {
 			continue
 		}
-		name, pgrp, ok := procStat(pid)
-		if !ok {
+		name, pgrp, started, ok := procStat(pid)
+		if !ok || (started < since && !groups[pgrp]) {
 			continue
 		}
 		if (marker != "" && hasEnv(pid, marker)) || (groups[pgrp] && ownGroup(pgrp, marker)) {
@@ -61,30 +65,49 @@ func findOrphans(groups map[int]bool, marker string) []orphan {
 	return out
 }
 
-// procStat reads a process's command name and process group; zombies
-// (already dead, waiting for their parent) are not orphans to kill.
-func procStat(pid int) (name string, pgrp int, ok bool) {
+// procStat reads a process's command name, process group and start time
+// (clock ticks after boot); zombies (already dead, waiting for their
+// parent) are not orphans to kill.
+func procStat(pid int) (name string, pgrp int, started uint64, ok bool) {
 	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
 	if err != nil {
-		return "", 0, false
+		return "", 0, 0, false
 	}
-	// pid (comm) state ppid pgrp …; comm may contain spaces and parentheses.
+	// pid (comm) state ppid pgrp … starttime (field 22); comm may contain
+	// spaces and parentheses.
 	open, end := bytes.IndexByte(data, '('), bytes.LastIndexByte(data, ')')
 	if open < 0 || end < open {
-		return "", 0, false
+		return "", 0, 0, false
 	}
 	fields := strings.Fields(string(data[end+1:]))
-	if len(fields) < 3 || fields[0] == "Z" {
-		return "", 0, false
+	if len(fields) < 20 || fields[0] == "Z" {
+		return "", 0, 0, false
 	}
 	pgrp, err = strconv.Atoi(fields[2])
-	return string(data[open+1 : end]), pgrp, err == nil
+	started, _ = strconv.ParseUint(fields[19], 10, 64)
+	return string(data[open+1 : end]), pgrp, started, err == nil
+}
+
+// ticksSinceBoot is now in the unit of a process's start time, less a
+// second of margin. It assumes 100 ticks a second (USER_HZ on Linux); were
+// it more, start times would only look later, and fewer processes would be
+// skipped.
+func ticksSinceBoot() uint64 {
+	data, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return 0
+	}
+	secs, err := strconv.ParseFloat(strings.Fields(string(data))[0], 64)
+	if err != nil || secs < 1 {
+		return 0
+	}
+	return uint64((secs - 1) * 100)
 }
 
 // ownGroup reports whether the group is still the job's: its leader (the
 // step's shell) has exited, or carries the marker.
 func ownGroup(pgrp int, marker string) bool {
-	if _, _, alive := procStat(pgrp); !alive {
+	if _, _, _, alive := procStat(pgrp); !alive {
 		return true
 	}
 	return marker == "" || hasEnv(pgrp, marker)
@@ -108,9 +131,20 @@ func hasEnv(pid int, marker string) bool {
 func waitGone(groups map[int]bool, limit time.Duration) {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		if len(findOrphans(groups, "")) == 0 {
+		if groupsEmpty(groups) || len(findOrphans(groups, "", 0)) == 0 {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// groupsEmpty reports whether no process at all is in any of the groups:
+// one signal-0 per group instead of a scan of /proc, in the common case.
+func groupsEmpty(groups map[int]bool) bool {
+	for g := range groups {
+		if g > 0 && syscall.Kill(-g, 0) != syscall.ESRCH {
+			return false
+		}
+	}
+	return true
 }

@@ -66,6 +66,7 @@ type jobRun struct {
 	summary  []string
 	procs    []*proc // every step process, for the orphan cleanup
 	tracking string  // RUNNER_TRACKING_ID, marks the job's processes
+	since    uint64  // clock ticks since boot when the job began: older processes are not its
 
 	jobCtx      context.Context
 	timeoutMin  int
@@ -87,6 +88,7 @@ func newJobRun(job *Job, rep Reporter, t timings) *jobRun {
 		log:      newLogger(rep, m, job.Debug),
 		base:     baseEnviron(job),
 		tracking: "dispatchd_" + randomID(),
+		since:    ticksSinceBoot(),
 	}
 }
 
