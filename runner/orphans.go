@@ -19,10 +19,14 @@ import (
 func (j *jobRun) cleanupOrphans(n int) {
 	j.log.output(n, "Cleaning up orphan processes")
 	groups := map[int]bool{}
+	first := 0
 	for _, p := range j.procs {
 		groups[p.pgid()] = true
+		if first == 0 || p.pgid() < first {
+			first = p.pgid()
+		}
 	}
-	for _, o := range findOrphans(groups, "RUNNER_TRACKING_ID="+j.tracking, j.since) {
+	for _, o := range findOrphans(groups, "RUNNER_TRACKING_ID="+j.tracking, scanFrom{since: j.since, pid: pidFloor(first)}) {
 		j.log.output(n, fmt.Sprintf("Terminate orphan process: pid (%d) (%s)", o.pid, o.name))
 		_ = syscall.Kill(o.pid, syscall.SIGKILL)
 	}
@@ -42,20 +46,21 @@ type orphan struct {
 // whose leader is alive without the marker is someone else's: its number
 // was reused after the step's group died out.
 //
-// Processes started before since (clock ticks after boot) are skipped
-// without reading their environment: on a busy machine that is most of
-// them, and the scan runs at the end of every job.
-func findOrphans(groups map[int]bool, marker string, since uint64) []orphan {
+// The scan runs at the end of every job, so it skips what cannot be the
+// job's: processes with a PID below the job's first (unless PIDs wrapped
+// around since), whose status it does not even read, and processes started
+// before the job, whose environment it does not read.
+func findOrphans(groups map[int]bool, marker string, from scanFrom) []orphan {
 	entries, _ := os.ReadDir("/proc")
 	self := os.Getpid()
 	var out []orphan
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
+		if err != nil || pid == self || (pid < from.pid && !groups[pid]) {
 			continue
 		}
 		name, pgrp, started, ok := procStat(pid)
-		if !ok || (started < since && !groups[pgrp]) {
+		if !ok || (started < from.since && !groups[pgrp]) {
 			continue
 		}
 		if (marker != "" && hasEnv(pid, marker)) || (groups[pgrp] && ownGroup(pgrp, marker)) {
@@ -63,6 +68,28 @@ func findOrphans(groups map[int]bool, marker string, since uint64) []orphan {
 		}
 	}
 	return out
+}
+
+// scanFrom bounds an orphan scan: processes from PID pid on, started at
+// since (clock ticks after boot) or later; zero values scan everything.
+type scanFrom struct {
+	pid   int
+	since uint64
+}
+
+// pidFloor is the lowest PID the job's processes can have: the PID of its
+// first step, unless the kernel's PIDs wrapped around since (the last PID
+// handed out is then below it), in which case nothing is skipped.
+func pidFloor(first int) int {
+	data, err := os.ReadFile("/proc/sys/kernel/ns_last_pid")
+	if err != nil {
+		return 0
+	}
+	last, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || last < first {
+		return 0
+	}
+	return first
 }
 
 // procStat reads a process's command name, process group and start time
@@ -131,7 +158,7 @@ func hasEnv(pid int, marker string) bool {
 func waitGone(groups map[int]bool, limit time.Duration) {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		if groupsEmpty(groups) || len(findOrphans(groups, "", 0)) == 0 {
+		if groupsEmpty(groups) || len(findOrphans(groups, "", scanFrom{})) == 0 {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
