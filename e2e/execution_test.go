@@ -134,7 +134,7 @@ func TestSeedScenariosRun(t *testing.T) {
 	}
 	deploy := jobs["jobs"].([]any)[0].(map[string]any)
 	steps := deploy["steps"].([]any)
-	if deploy["conclusion"] != "success" || deploy["runner_name"] != "dispatchd-embedded" || len(steps) < 3 ||
+	if deploy["conclusion"] != "success" || !strings.HasPrefix(deploy["runner_name"].(string), "dispatchd-embedded-") || len(steps) < 3 ||
 		steps[len(steps)-2].(map[string]any)["name"] != "Deploy Application" {
 		t.Fatalf("deploy job: %v", deploy)
 	}
