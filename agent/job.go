@@ -62,6 +62,7 @@ func (a *agent) buildJob(pj *runnerproto.Job) (*runner.Job, error) {
 		WorkDir: a.jobDir(pj), Debug: pj.Debug, Environment: env,
 		Checkout: &gitCheckout{repository: pj.Repository, url: pj.Checkout.GitURL, token: pj.Checkout.Token,
 			sha: pj.Checkout.SHA},
+		Actions: &ServerActions{URL: serverRoot(pj, a.cfg.URL), Token: pj.Checkout.Token, JobToken: true},
 	}, nil
 }
 

@@ -24,7 +24,10 @@ type Run struct {
 	Event    []byte // the event payload
 	WorkDir  string // each leg works below it
 	Checkout runner.Checkouter
-	Debug    bool
+	// Actions fetches the repositories of `uses: OWNER/REPO@REF` steps;
+	// nil: such steps fail.
+	Actions runner.ActionFetcher
+	Debug   bool
 	// Done holds jobs that already ended, by job id: a re-run of failed
 	// jobs keeps the others, and their outputs, as they were.
 	Done map[string]*JobResult

@@ -197,7 +197,7 @@ func (s *scheduler) runLeg(ctx context.Context, j *jobState, l *Leg, needs, stra
 	job := &runner.Job{
 		Workflow: s.r.Workflow, Spec: j.spec, Name: l.Name, Contexts: values, Secrets: s.r.Secrets,
 		Event: s.r.Event, WorkDir: filepath.Join(s.r.WorkDir, fmt.Sprintf("%s-%d", safe(j.spec.ID), l.Index)),
-		Checkout: s.r.Checkout, Debug: s.r.Debug, Environment: s.r.environment(),
+		Checkout: s.r.Checkout, Actions: s.r.Actions, Debug: s.r.Debug, Environment: s.r.environment(),
 	}
 	out := s.r.execute(ctx, l, job, rep)
 	lr.Result, lr.Steps, lr.Outputs, lr.Summary = out.Result, out.Steps, out.Outputs, out.Summary

@@ -17,6 +17,29 @@ type actionManifest struct {
 	inputs  []actionInput
 	outputs []workflow.Pair // output id → value expression
 	steps   []*workflow.Step
+	// JavaScript actions: the scripts, relative to the action's directory,
+	// and the conditions of pre and post (always() when not given).
+	main, pre, post string
+	preIf, postIf   string
+}
+
+// isNode reports whether the action is a JavaScript action.
+func (m *actionManifest) isNode() bool { return nodeVersions[m.using] }
+
+// nodeVersions are the runs.using values of JavaScript actions; all run
+// with the machine's `node`.
+var nodeVersions = map[string]bool{"node12": true, "node16": true, "node20": true, "node24": true}
+
+// noManifestError is loadAction's error for a directory without
+// action.yml or action.yaml; dockerfile tells that a Dockerfile is there
+// (a Docker action without metadata).
+type noManifestError struct {
+	dir        string
+	dockerfile bool
+}
+
+func (e *noManifestError) Error() string {
+	return fmt.Sprintf("Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '%s'.", e.dir)
 }
 
 // actionInput is one of the action's `inputs:`.
@@ -38,7 +61,8 @@ func loadAction(dir string) (*actionManifest, error) {
 		}
 	}
 	if path == "" {
-		return nil, fmt.Errorf("Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '%s'. Did you forget to run actions/checkout before running your local action?", dir)
+		_, err := os.Stat(filepath.Join(dir, "Dockerfile"))
+		return nil, &noManifestError{dir: dir, dockerfile: err == nil}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -70,12 +94,22 @@ func manifestOf(path string, root *yaml.Node) (*actionManifest, error) {
 	for _, kv := range yamlPairs(yamlLookup(root, "outputs")) {
 		m.outputs = append(m.outputs, workflow.Pair{Name: kv.key, Value: yamlString(yamlLookup(kv.val, "value"))})
 	}
-	if m.using == "composite" {
+	switch {
+	case m.using == "composite":
 		steps, err := compositeSteps(path, yamlLookup(runs, "steps"))
 		if err != nil {
 			return nil, err
 		}
 		m.steps = steps
+	case m.isNode():
+		m.main = yamlString(yamlLookup(runs, "main"))
+		m.pre = yamlString(yamlLookup(runs, "pre"))
+		m.post = yamlString(yamlLookup(runs, "post"))
+		m.preIf = conditionOr(yamlString(yamlLookup(runs, "pre-if")), "always()")
+		m.postIf = conditionOr(yamlString(yamlLookup(runs, "post-if")), "always()")
+		if strings.TrimSpace(m.main) == "" {
+			return nil, fmt.Errorf("%s: Required property is missing: runs.main (the script of a runs.using: %s action)", path, m.using)
+		}
 	}
 	return m, nil
 }
@@ -105,6 +139,14 @@ func compositeSteps(path string, steps *yaml.Node) ([]*workflow.Step, error) {
 		}
 	}
 	return w.Jobs[0].Steps, nil
+}
+
+// conditionOr is an if: value, def when it is blank.
+func conditionOr(cond, def string) string {
+	if strings.TrimSpace(cond) == "" {
+		return def
+	}
+	return cond
 }
 
 func scalarNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }

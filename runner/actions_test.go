@@ -103,7 +103,7 @@ jobs:
 	for i := range 3 {
 		wantStep(t, res, i, resultFailure, resultSuccess)
 	}
-	wantOutput(t, rec, 1, "##[error]The action 'actions/setup-node@v4' is not supported yet: this runner runs `run:` steps, actions/checkout and local composite actions (uses: ./path).")
+	wantOutput(t, rec, 1, "##[error]Unable to resolve action `actions/setup-node@v4`: this runner has no source for actions from repositories (only actions/checkout and local actions, uses: ./path).")
 	wantOutput(t, rec, 2, "##[error]Container actions (uses: docker://alpine:3) are not supported on this runner.")
 	if !strings.Contains(rec.step(t, 3).all(), "##[error]Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '") {
 		t.Errorf("missing local action:\n%s", rec.step(t, 3).all())
@@ -254,7 +254,10 @@ jobs:
 		t.Error("a step after the failure ran without failure()")
 	}
 	wantStep(t, res, 4, resultFailure, resultSuccess)
-	wantOutput(t, rec, 5, "##[error]JavaScript actions (runs.using: node20, in ./.github/actions/node) are not supported yet: this runner runs composite actions only.")
+	if log := rec.step(t, 5).all(); !strings.Contains(log, "##[error]File not found: '") ||
+		!strings.Contains(log, "/.github/actions/node/index.js' (runs.main: index.js of the action './.github/actions/node')") {
+		t.Errorf("local JavaScript action without its script:\n%s", log)
+	}
 	wantStep(t, res, 5, resultFailure, resultSuccess)
 	if log := rec.step(t, 6).all(); !strings.Contains(log, "Required property is missing: shell") || strings.Contains(log, "\nno shell") {
 		t.Errorf("run step without shell:\n%s", log)

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // runCheckout is the built-in actions/checkout: the Checkouter fills the
@@ -42,25 +41,11 @@ func (j *jobRun) checkoutDisplay(with *envList) *envList {
 	return d
 }
 
-// awaitCheckout runs the Checkouter in its own goroutine so that a job
-// cancellation or the step's timeout can stop it.
+// awaitCheckout runs the Checkouter so that a job cancellation or the
+// step's timeout can stop it.
 func (j *jobRun) awaitCheckout(sr *stepRun, dir string, opts CheckoutOptions) string {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan struct{})
 	var err error
-	go func() {
-		defer close(done)
-		err = j.job.Checkout.Checkout(ctx, dir, opts)
-	}()
-	if reason := j.await(sr, done, cancel); reason != notStopped {
-		// Give the Checkouter the time a process would get to stop.
-		t := time.NewTimer(j.t.interruptGrace + j.t.terminateGrace)
-		defer t.Stop()
-		select {
-		case <-done:
-		case <-t.C:
-		}
+	if reason := j.awaitCall(sr, func(ctx context.Context) { err = j.job.Checkout.Checkout(ctx, dir, opts) }); reason != notStopped {
 		return j.stoppedStatus(sr, reason)
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -17,20 +18,39 @@ func (j *jobRun) runLocalAction(sr *stepRun, uses string) string {
 	dir := filepath.Join(j.dirs.workspace, uses)
 	m, err := loadAction(dir)
 	if err != nil {
-		j.log.errorf(sr.n, err.Error())
+		var nm *noManifestError
+		switch {
+		case errors.As(err, &nm) && nm.dockerfile:
+			j.log.errorf(sr.n, dockerUnsupported(uses))
+		case errors.As(err, &nm):
+			j.log.errorf(sr.n, err.Error()+" Did you forget to run actions/checkout before running your local action?")
+		default:
+			j.log.errorf(sr.n, err.Error())
+		}
 		return resultFailure
 	}
+	return j.runAction(sr, uses, dir, m)
+}
+
+// runAction runs an action whose metadata has been read, from its
+// directory: a composite or a JavaScript action (main script).
+func (j *jobRun) runAction(sr *stepRun, uses, dir string, m *actionManifest) string {
 	switch {
 	case m.using == "composite":
 		return j.runComposite(sr, uses, m)
+	case m.isNode():
+		return j.runNodeMain(sr, uses, dir, m)
 	case m.using == "docker":
-		j.log.errorf(sr.n, fmt.Sprintf("Container actions (runs.using: docker, in %s) are not supported on this runner.", uses))
-	case strings.HasPrefix(m.using, "node"):
-		j.log.errorf(sr.n, fmt.Sprintf("JavaScript actions (runs.using: %s, in %s) are not supported yet: this runner runs composite actions only.", m.using, uses))
+		j.log.errorf(sr.n, dockerUnsupported(uses))
 	default:
-		j.log.errorf(sr.n, fmt.Sprintf("The action in %s has an unknown runs.using '%s'.", uses, m.using))
+		j.log.errorf(sr.n, fmt.Sprintf("The action '%s' has runs.using: '%s', which this runner does not support: use 'composite', 'node20' or 'node24' ('node12' and 'node16' run with node too).", uses, m.using))
 	}
 	return resultFailure
+}
+
+// dockerUnsupported is the error of a step whose action is a Docker action.
+func dockerUnsupported(uses string) string {
+	return fmt.Sprintf("Docker actions are not supported on this runner: '%s' is one (runs.using: docker). Use a JavaScript or composite action.", uses)
 }
 
 // runComposite runs a composite action's steps in their own scope: own
@@ -48,7 +68,7 @@ func (j *jobRun) runComposite(sr *stepRun, uses string, m *actionManifest) strin
 		return resultFailure
 	}
 	j.printActionHeader(sr, uses, with)
-	inputs, err := j.actionInputs(sr, m, with)
+	inputs, err := j.actionInputs(sr, m, with, true)
 	if err != nil {
 		j.log.errorf(sr.n, err.Error())
 		return resultFailure
@@ -94,7 +114,7 @@ func (j *jobRun) compositeScope(sr *stepRun, inputs *envList) *scope {
 	}
 	extra := newEnvList() // INPUT_* of this action only, not of one around it
 	inputs.each(func(k, v string) {
-		extra.set("INPUT_"+strings.ToUpper(strings.ReplaceAll(k, " ", "_")), v)
+		extra.set(inputVar(k), v)
 	})
 	return &scope{
 		parent:   sr.sc,
@@ -112,7 +132,7 @@ func (j *jobRun) compositeScope(sr *stepRun, inputs *envList) *scope {
 // actionInputs resolves the action's inputs: with: values, else defaults
 // (which may hold expressions). As the runner does, unknown inputs and
 // missing required ones are warnings, not errors.
-func (j *jobRun) actionInputs(sr *stepRun, m *actionManifest, with *envList) (*envList, error) {
+func (j *jobRun) actionInputs(sr *stepRun, m *actionManifest, with *envList, warn bool) (*envList, error) {
 	c := j.exprContext(sr)
 	inputs := newEnvList()
 	var valid []string
@@ -127,7 +147,7 @@ func (j *jobRun) actionInputs(sr *stepRun, m *actionManifest, with *envList) (*e
 				return nil, fmt.Errorf("evaluating the default of input '%s': %w", in.id, err)
 			}
 			v = d
-		case in.required:
+		case in.required && warn:
 			j.log.warning(sr.n, "Input required and not supplied: "+in.id)
 		}
 		inputs.set(in.id, v)
@@ -138,7 +158,7 @@ func (j *jobRun) actionInputs(sr *stepRun, m *actionManifest, with *envList) (*e
 			unexpected = append(unexpected, k)
 		}
 	})
-	if len(unexpected) > 0 {
+	if len(unexpected) > 0 && warn {
 		j.log.warning(sr.n, fmt.Sprintf("Unexpected input(s) '%s', valid inputs are ['%s']",
 			strings.Join(unexpected, "', '"), strings.Join(valid, "', '")))
 	}

@@ -32,8 +32,14 @@ func (j *jobRun) processFiles(sr *stepRun) bool {
 		fail("env", err)
 	}
 	j.processSummaryFile(sr)
-	if _, err := readEnvFile(sr.files.state); err != nil {
-		fail("state", err) // state is only for post steps, which this runner has none of
+	states, err := readEnvFile(sr.files.state)
+	if sr.state != nil { // a JavaScript action's: for its later stages
+		for _, p := range states {
+			sr.state.set(p.name, p.value)
+		}
+	}
+	if err != nil {
+		fail("state", err)
 	}
 	pairs, err := readEnvFile(sr.files.output)
 	for _, p := range pairs {

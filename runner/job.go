@@ -8,6 +8,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dispatchd/dispatchd/workflow"
@@ -34,6 +35,10 @@ type Job struct {
 	WorkDir string
 	// Checkout fills the workspace for the built-in actions/checkout.
 	Checkout Checkouter
+	// Actions fetches the repositories of `uses: OWNER/REPO[/PATH]@REF`
+	// steps; nil means such steps fail, saying the runner has no source
+	// for them.
+	Actions ActionFetcher
 	// Debug shows ::debug:: lines (ACTIONS_STEP_DEBUG).
 	Debug bool
 	// Environment is added to every step's process environment before the
@@ -47,6 +52,20 @@ type Checkouter interface {
 	Checkout(ctx context.Context, dir string, opts CheckoutOptions) error
 }
 
+// ActionFetcher places the content of an action's repository, OWNER/REPO
+// at REF (a branch, a tag or a commit), in dir, which exists and is empty.
+// The runner calls it once per OWNER/REPO@REF and job (steps of a job that
+// use the same action share one copy, below WorkDir/_actions). An
+// error wrapping ErrActionNotFound means the repository or the ref does
+// not exist (or may not be read); its text, when it says more, is logged.
+type ActionFetcher interface {
+	Fetch(ctx context.Context, owner, repo, ref, dir string) error
+}
+
+// ErrActionNotFound is what an ActionFetcher's error wraps when the
+// action's repository or ref is not there.
+var ErrActionNotFound = errors.New("action not found")
+
 // CheckoutOptions are actions/checkout's inputs that the built-in supports.
 type CheckoutOptions struct {
 	Repository string // owner/repo; empty means the run's repository
@@ -56,9 +75,12 @@ type CheckoutOptions struct {
 
 // Reporter receives what happens, in order, from one goroutine at a time.
 type Reporter interface {
-	// StepStarted announces step n (1-based, in the job's step list, with
-	// the runner's own "Set up job" / "Complete job" phases as 0 and
-	// len(steps)+1) and its display name.
+	// StepStarted announces step n and its display name. Steps are
+	// numbered in the order they run, from 0: "Set up job" (0), the "Pre …"
+	// steps of the job's actions that have a `pre:` script, the job's own
+	// steps, the "Post …" steps of the actions that have a `post:` script,
+	// then "Complete job", last. Without pre and post steps, step i of the
+	// job is number i+1 and "Complete job" is len(steps)+1.
 	StepStarted(n int, name string)
 	// Log is one line of output, already masked, in GitHub's raw form
 	// (the runner's "##[group]Run …" header, the step's output, the

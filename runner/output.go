@@ -37,6 +37,7 @@ type cmdProc struct {
 	// Results, applied by the job goroutine after the process ends.
 	failed  bool      // a command failed: the step fails (CommandResult)
 	outputs []envPair // ::set-output
+	states  []envPair // ::save-state
 	envs    []envPair // ::set-env, when allowed
 	paths   []string  // ::add-path, when allowed
 }
@@ -136,11 +137,13 @@ func (p *cmdProc) run(name string, c command) error {
 	case "set-output":
 		return p.setOutput(c)
 	case "save-state":
-		// State only matters to an action's post step, which this runner
-		// does not have; the command is accepted and checked.
-		if v, _ := c.prop("name"); v == "" {
+		// The state of a JavaScript action's step, for its later stages
+		// (STATE_*); elsewhere it is checked and dropped.
+		name, _ := c.prop("name")
+		if name == "" {
 			return fmt.Errorf("Required field 'name' is missing in ##[save-state] command.")
 		}
+		p.states = append(p.states, envPair{name, c.data})
 		p.log.warning(p.n, fmt.Sprintf(msgUnsupportedCommand, "save-state"))
 	case "set-env":
 		return p.setEnv(c)

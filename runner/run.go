@@ -62,6 +62,15 @@ type jobRun struct {
 	defaults runDefaults
 	top      *scope // the job's steps
 	ids      []string
+
+	// Actions from repositories: fetched ones by OWNER/REPO@REF, the pre
+	// steps found in "Set up job", the post steps registered by the main
+	// steps that ran (run last first), the state of the job's action steps.
+	actions map[string]*fetchedAction
+	pres    []*actionPhase
+	posts   []*actionPhase
+	states  map[string]*envList
+
 	results  []StepResult
 	summary  []string
 	procs    []*proc // every step process, for the orphan cleanup
@@ -87,6 +96,8 @@ func newJobRun(job *Job, rep Reporter, t timings) *jobRun {
 		mask:     m,
 		log:      newLogger(rep, m, job.Debug),
 		base:     baseEnviron(job),
+		actions:  map[string]*fetchedAction{},
+		states:   map[string]*envList{},
 		tracking: "dispatchd_" + randomID(),
 		since:    ticksSinceBoot(),
 	}
@@ -109,12 +120,20 @@ func (j *jobRun) execute(ctx context.Context) Result {
 	} else {
 		j.log.finished(0, resultSuccess, resultSuccess)
 		stopTimer := j.startJobTimer(cancel)
+		for i, ph := range j.pres {
+			j.runPhase(ph, i+1)
+		}
 		for i := range j.spec.Steps {
 			j.runTopStep(i)
 		}
+		n := len(j.pres) + len(j.spec.Steps) + 1
+		for i := len(j.posts) - 1; i >= 0; i-- {
+			j.runPhase(j.posts[i], n)
+			n++
+		}
 		stopTimer()
 	}
-	outputs := j.complete(len(j.spec.Steps) + 1)
+	outputs := j.complete(len(j.pres) + len(j.spec.Steps) + len(j.posts) + 1)
 	j.dirs.cleanup()
 	return Result{Result: j.jobResult(), Outputs: outputs, Steps: j.results, Summary: joinSummaries(j.summary)}
 }

@@ -115,7 +115,11 @@ func (j *jobRun) execScript(sr *stepRun, in scriptInputs, spec shellSpec) string
 // runProcess starts the process and waits for it, handling timeout and
 // cancellation, then applies what its workflow commands asked for.
 func (j *jobRun) runProcess(sr *stepRun, path string, argv []string, dir string) string {
-	env := processEnv(j.base, sr.env, sr.sc.extra, j.paths, j.fixedVars(sr))
+	extra := sr.sc.extra
+	if sr.procExtra != nil {
+		extra = sr.procExtra
+	}
+	env := processEnv(j.base, sr.env, extra, j.paths, j.fixedVars(sr))
 	cp := j.newCmdProc(sr)
 	p, err := startProc(path, argv, dir, env, cp.line)
 	if err != nil {
@@ -135,7 +139,11 @@ func (j *jobRun) runProcess(sr *stepRun, path string, argv []string, dir string)
 	}
 	status := resultSuccess
 	if p.exitCode != 0 {
-		j.log.errorf(sr.n, fmt.Sprintf("Process completed with exit code %d.", p.exitCode))
+		msg := fmt.Sprintf("Process completed with exit code %d.", p.exitCode)
+		if sr.exitMessage != nil {
+			msg = sr.exitMessage(p.exitCode)
+		}
+		j.log.errorf(sr.n, msg)
 		status = resultFailure
 	}
 	if cp.failed {
@@ -176,6 +184,11 @@ func (j *jobRun) newCmdProc(sr *stepRun) *cmdProc {
 func (j *jobRun) applyCommands(sr *stepRun, cp *cmdProc) {
 	for _, o := range cp.outputs {
 		sr.outputs.set(o.name, o.value)
+	}
+	if sr.state != nil {
+		for _, p := range cp.states {
+			sr.state.set(p.name, p.value)
+		}
 	}
 	for _, e := range cp.envs {
 		j.setJobEnv(sr.sc, e.name, e.value)

@@ -47,9 +47,6 @@ func (j *jobRun) setUp() error {
 	if err := j.dirs.prepare(j.eventPayload()); err != nil {
 		return fmt.Errorf("preparing the workflow directory: %w", err)
 	}
-	if j.needsActions() {
-		j.log.output(0, "Prepare all required actions")
-	}
 	if err := j.loadEnv(); err != nil {
 		return err
 	}
@@ -58,6 +55,10 @@ func (j *jobRun) setUp() error {
 	}
 	if err := j.loadTimeout(); err != nil {
 		return err
+	}
+	if j.needsActions() {
+		j.log.output(0, "Prepare all required actions")
+		j.prepareActions()
 	}
 	j.log.output(0, "Complete job name: "+j.displayName())
 	return nil

@@ -59,6 +59,15 @@ type stepRun struct {
 	timeoutMin int
 	deadline   time.Time // when timeout-minutes runs out
 	outputs    *envList
+
+	// A JavaScript action's step: the pre or post step it is (nil for the
+	// main one), the action's state (GITHUB_STATE, STATE_*), the
+	// variables of its process in place of the scope's (INPUT_*, STATE_*)
+	// and the message of a non-zero exit.
+	phase       *actionPhase
+	state       *envList
+	procExtra   *envList
+	exitMessage func(code int) string
 }
 
 // stepEnd is how a step ended.
@@ -69,7 +78,7 @@ type stepEnd struct {
 // runTopStep runs step i of the job and records its result.
 func (j *jobRun) runTopStep(i int) {
 	st := j.spec.Steps[i]
-	sr, end := j.execStep(j.top, st, j.ids[i], i+1, true)
+	sr, end := j.execStep(j.top, st, j.ids[i], len(j.pres)+i+1, true)
 	j.results = append(j.results, StepResult{
 		ID: sr.id, Name: sr.name, Outcome: end.outcome, Conclusion: end.conclusion, Outputs: outputMap(sr.outputs),
 	})
@@ -137,11 +146,17 @@ func (j *jobRun) decideAndRun(sr *stepRun, setupErr error) stepEnd {
 	return j.runStep(sr)
 }
 
-// condition evaluates the step's if: with the implicit success().
+// condition evaluates the step's if: with the implicit success(). A pre
+// or post step has its action's pre-if / post-if instead, whose status
+// functions see the job's status.
 func (j *jobRun) condition(sr *stepRun) (bool, error) {
-	ok, err := expr.EvalIf(sr.st.If, j.exprContext(sr))
+	cond, c := sr.st.If, j.exprContext(sr)
+	if sr.phase != nil {
+		cond, c.JobStatus = sr.phase.condition(), j.top.status
+	}
+	ok, err := expr.EvalIf(cond, c)
 	if err != nil {
-		return false, exprError(sr.st.If, err)
+		return false, exprError(cond, err)
 	}
 	return ok, nil
 }
@@ -162,6 +177,9 @@ func (j *jobRun) runStep(sr *stepRun) stepEnd {
 
 // body runs what the step does.
 func (j *jobRun) body(sr *stepRun) string {
+	if sr.phase != nil {
+		return j.runNode(sr, sr.phase.uses, sr.phase.dir, sr.phase.m, sr.phase.stage)
+	}
 	if strings.TrimSpace(sr.st.Uses) == "" {
 		return j.runScript(sr)
 	}

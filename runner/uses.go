@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// runUses runs a `uses:` step. Built in: actions/checkout and local
-// composite actions; anything else fails the step saying so.
+// runUses runs a `uses:` step: the built-in actions/checkout, a local
+// action (uses: ./path), or an action from a repository that Job.Actions
+// fetches (uses: OWNER/REPO[/PATH]@REF). Container images fail the step.
 func (j *jobRun) runUses(sr *stepRun) string {
 	uses := strings.TrimSpace(sr.st.Uses)
 	switch {
@@ -18,12 +19,18 @@ func (j *jobRun) runUses(sr *stepRun) string {
 	case isCheckout(uses):
 		return j.runCheckout(sr, uses)
 	default:
-		j.log.errorf(sr.n, fmt.Sprintf("The action '%s' is not supported yet: this runner runs `run:` steps, actions/checkout and local composite actions (uses: ./path).", uses))
+		return j.runRemoteAction(sr, uses)
 	}
 	return resultFailure
 }
 
 func isLocalAction(uses string) bool { return uses == "." || strings.HasPrefix(uses, "./") }
+
+// isRemoteAction reports whether uses names an action in a repository
+// (anything but a container image, a local path and the built-in checkout).
+func isRemoteAction(uses string) bool {
+	return uses != "" && !strings.HasPrefix(uses, "docker://") && !isLocalAction(uses) && !isCheckout(uses)
+}
 
 func isCheckout(uses string) bool {
 	name, _, _ := strings.Cut(uses, "@")
@@ -40,6 +47,11 @@ func (j *jobRun) actionOf(sr *stepRun) *actionRef {
 		return sr.sc.action
 	case isLocalAction(uses):
 		return &actionRef{path: filepath.Join(j.dirs.workspace, uses)}
+	}
+	if !isCheckout(uses) {
+		if a, err := parseActionSpec(uses); err == nil {
+			return &actionRef{path: j.actionPath(a), repository: a.repository(), ref: a.ref}
+		}
 	}
 	name, ref, _ := strings.Cut(uses, "@")
 	return &actionRef{repository: name, ref: ref}

@@ -110,6 +110,7 @@ type localTrigger struct {
 	svc     *dispatch.Service
 	domRepo *dispatchd.Repo
 	actor   *dispatchd.User
+	actions runner.ActionFetcher
 }
 
 func newLocalTrigger(o execOptions, event string, repo *localRepo) (*localTrigger, error) {
@@ -120,7 +121,8 @@ func newLocalTrigger(o execOptions, event string, repo *localRepo) (*localTrigge
 	t := &localTrigger{o: o, event: event, repo: repo,
 		svc:     dispatch.New(nil, render.URLs{Base: strings.TrimSuffix(o.serverURL, "/")}),
 		domRepo: &dispatchd.Repo{ID: 1, OwnerID: 1, Owner: ownerUser, Name: name, DefaultBranch: branch, CreatedAt: now, UpdatedAt: now},
-		actor:   &dispatchd.User{ID: 1, Login: repo.actor, Type: dispatchd.UserTypeUser}}
+		actor:   &dispatchd.User{ID: 1, Login: repo.actor, Type: dispatchd.UserTypeUser},
+		actions: execActions()}
 	return t, nil
 }
 
@@ -212,7 +214,7 @@ func (t *localTrigger) runFor(pf *parsedFile) (*engine.Run, error) {
 		inputs = expr.NewObject()
 	}
 	return &engine.Run{Workflow: pf.model, GitHub: gh, Inputs: inputs, Vars: varObj, Secrets: secrets, Event: payload,
-		Checkout: localCheckout{root: t.repo.root, sha: t.repo.sha}, Debug: t.o.debug}, nil
+		Checkout: localCheckout{root: t.repo.root, sha: t.repo.sha}, Actions: t.actions, Debug: t.o.debug}, nil
 }
 
 // apiURLOf is GitHub's API URL for github.com, /api/v3 below any other server.
