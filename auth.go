@@ -35,7 +35,7 @@ func (a *Actor) tokenGrant(repo *Repo) Permissions {
 			grant[AreaWebhooks] = Write
 		}
 		return grant
-	case t.Kind == TokenFineGrained:
+	case t.Kind == TokenFineGrained || t.Kind == TokenJob:
 		for _, g := range t.Repos {
 			if g.RepoID == repo.ID {
 				return g.Permissions
@@ -80,6 +80,9 @@ func Authorize(a *Actor, repo *Repo, role Role, area Area, level Level) error {
 		role = role.Max(RoleRead)
 	}
 	if role.Permissions().Get(area) >= level {
+		if a.Token != nil && a.Token.Kind == TokenJob {
+			return ErrIntegrationForbidden // GITHUB_TOKEN is an app's token on GitHub
+		}
 		return ErrTokenForbidden
 	}
 	if area == AreaAdministration || area == AreaWebhooks || area == AreaSecrets {
@@ -94,6 +97,8 @@ var (
 	ErrRequiresAuth   = &Error{Code: EUNAUTHORIZED, Message: "Requires authentication"}
 	ErrBadCredentials = &Error{Code: EUNAUTHORIZED, Message: "Bad credentials"}
 	ErrTokenForbidden = &Error{Code: EFORBIDDEN, Message: "Resource not accessible by personal access token"}
+	// ErrIntegrationForbidden is ErrTokenForbidden for a job's GITHUB_TOKEN.
+	ErrIntegrationForbidden = &Error{Code: EFORBIDDEN, Message: "Resource not accessible by integration"}
 )
 
 // RoleOf computes a user's role on a repository: the owner and organization
@@ -136,5 +141,6 @@ type Store interface {
 	RunService
 	SecretService
 	RunnerService
+	HookService
 	Close() error
 }

@@ -36,9 +36,25 @@ type Event struct {
 	Payload    []byte
 	// Parts are spans of Payload that many events repeat (the repository,
 	// the sender); a store may keep one copy of each. Set by the creator.
-	Parts     []PayloadPart
+	Parts []PayloadPart
+	// Cause is the run whose job made the event, if one did.
+	Cause     Cause
 	CreatedAt time.Time
 	RunIDs    []int64 // the runs it created, in creation order
+}
+
+// Cause kinds: how a run's job made an event.
+const (
+	CauseGitHubToken = "github_token" // with the job's GITHUB_TOKEN
+	CauseSecretToken = "secret_token" // with a token held among the job's secrets
+)
+
+// Cause links an event to the run that made it. Depth counts the events of
+// the chain: 0 for an event a person made.
+type Cause struct {
+	RunID, RepoID int64 // the run and its repository
+	Kind          string
+	Depth         int
 }
 
 // PayloadPart is a span of an event's payload and the hash of its bytes.
@@ -191,6 +207,9 @@ type RunService interface {
 	// running fail with lost as the last line of their log: a runner may
 	// have run part of them, and a job never runs twice. Queued jobs stay.
 	ResetInProgressRuns(ctx context.Context, lost string) (int, error)
+	// EventsCausedBy lists the events a run's jobs made, oldest first,
+	// whatever their repository; their payloads are left out.
+	EventsCausedBy(ctx context.Context, runID int64) ([]*Event, error)
 	// AddJob adds a job (a matrix leg beyond the first) to a run attempt.
 	AddJob(ctx context.Context, run *Run, j *Job) error
 	// UpdateJob stores a job's name, status, conclusion, times, runner and steps.

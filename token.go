@@ -24,7 +24,7 @@ const (
 )
 
 // Classic scopes dispatchd understands.
-var ClassicScopes = []string{"repo", "public_repo", "workflow", "admin:repo_hook", "read:org"}
+var ClassicScopes = []string{"repo", "public_repo", "workflow", "admin:repo_hook", "admin:org_hook", "read:org"}
 
 // Token is a personal access token. Only the SHA-256 of the secret is stored.
 type Token struct {
@@ -36,7 +36,8 @@ type Token struct {
 	Hash      string // hex SHA-256 of the secret
 	Hint      string // the last four characters, for listings
 	Scopes    []string
-	Repos     []RepoGrant // fine-grained only
+	Repos     []RepoGrant // fine-grained and job tokens
+	JobRunID  int64       // a job token's run: what its dispatches are caused by
 	CreatedAt time.Time
 	ExpiresAt time.Time // zero: never
 	RevokedAt time.Time // zero: not revoked
@@ -128,3 +129,9 @@ func HashToken(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// IsJobToken reports whether the token is a job's GITHUB_TOKEN. Events a
+// job token causes start no workflow runs (GitHub's rule, except for
+// workflow_dispatch and repository_dispatch): a push made with it is
+// recorded as an event and runs nothing. Safe on a nil token.
+func (t *Token) IsJobToken() bool { return t != nil && t.Kind == TokenJob }

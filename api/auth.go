@@ -40,6 +40,9 @@ func (s *Server) authenticate(r *http.Request) (*dispatchd.Actor, error) {
 	if !ok {
 		return &dispatchd.Actor{}, nil
 	}
+	if strings.HasPrefix(secret, dispatchd.PrefixJob) {
+		return s.jobActor(r, secret)
+	}
 	// The checksum rejects typos and random strings without a store lookup.
 	if dispatchd.TokenKindOf(secret) == "" {
 		return nil, dispatchd.ErrBadCredentials
@@ -54,6 +57,24 @@ func (s *Server) authenticate(r *http.Request) (*dispatchd.Actor, error) {
 		return nil, dispatchd.ErrBadCredentials
 	}
 	return &dispatchd.Actor{User: t.User, Token: t}, nil
+}
+
+// jobActor resolves a job's GITHUB_TOKEN: signed by this server, for a job
+// that is running now.
+func (s *Server) jobActor(r *http.Request, secret string) (*dispatchd.Actor, error) {
+	jobID, err := dispatchd.ParseJobToken(s.Key, secret)
+	if err != nil || s.Broker == nil {
+		return nil, dispatchd.ErrBadCredentials
+	}
+	g := s.Broker.Grant(jobID)
+	if g == nil {
+		return nil, dispatchd.ErrBadCredentials // the job ended: so did its token
+	}
+	u, err := s.Store.FindUserByID(r.Context(), g.ActorID)
+	if err != nil {
+		return nil, err
+	}
+	return &dispatchd.Actor{User: u, Token: g.Token()}, nil
 }
 
 // repoFor loads {owner}/{repo} and checks that the actor may act on area at

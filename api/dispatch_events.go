@@ -42,6 +42,9 @@ func (s *Server) dispatchEvent(r *http.Request, repo *dispatchd.Repo, e *dispatc
 	if e.Action != "" {
 		m["event_type"] = e.Action
 	}
+	if m["caused_by"], err = s.causeJSON(r, e.Cause); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

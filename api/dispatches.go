@@ -36,9 +36,13 @@ func (s *Server) repositoryDispatch(w http.ResponseWriter, r *http.Request) erro
 			Resource: "Dispatch", Field: "client_payload", Code: "invalid",
 			Message: "client_payload is " + strconv.Itoa(len(payload)) + " bytes; at most 65535 are allowed"}}}
 	}
-	actor := actorFrom(r.Context()).User
+	actor := actorFrom(r.Context())
+	cause, err := s.causeOf(r.Context(), actor)
+	if err != nil {
+		return err
+	}
 	return s.idempotent(w, r, repo, body, func(idem *dispatchd.Idempotency) (*dispatch.Result, error) {
-		return s.Dispatch.RepositoryDispatch(r.Context(), actor, repo, eventType, payload, idem)
+		return s.Dispatch.RepositoryDispatch(r.Context(), actor.User, repo, eventType, payload, dispatch.Options{Idempotency: idem, Cause: cause})
 	}, s.writeRepositoryDispatch)
 }
 
@@ -79,9 +83,13 @@ func (s *Server) workflowDispatch(w http.ResponseWriter, r *http.Request) error 
 	if r.Header.Get("X-GitHub-Api-Version") == "2026-03-10" {
 		details = true
 	}
-	actor := actorFrom(r.Context()).User
+	actor := actorFrom(r.Context())
+	cause, err := s.causeOf(r.Context(), actor)
+	if err != nil {
+		return err
+	}
 	return s.idempotent(w, r, repo, body, func(idem *dispatchd.Idempotency) (*dispatch.Result, error) {
-		return s.Dispatch.WorkflowDispatch(r.Context(), actor, repo, wf, ref, inputs, idem)
+		return s.Dispatch.WorkflowDispatch(r.Context(), actor.User, repo, wf, ref, inputs, dispatch.Options{Idempotency: idem, Cause: cause})
 	}, func(w http.ResponseWriter, r *http.Request, repo *dispatchd.Repo, e *dispatchd.Event) error {
 		w.Header().Set("X-Dispatch-Id", strconv.FormatInt(e.ID, 10))
 		if !details || len(e.RunIDs) == 0 {

@@ -67,9 +67,16 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request, owner, name, r
 	unlock := s.Git.Lock(repo.ID)
 	defer unlock()
 	s.Git.ServeHTTP(w, r, repo.ID, rest, login, gitLog{r})
-	// The push is in git now: index it even if the client has gone.
-	if _, err := s.Index.Sync(context.WithoutCancel(r.Context()), repo.ID); err != nil {
+	// The push is in git now: index it even if the client has gone, then
+	// record its push events and start the runs they trigger.
+	ctx := context.WithoutCancel(r.Context())
+	updates, err := s.Index.Sync(ctx, repo.ID)
+	if err != nil {
 		loggerFrom(r.Context()).Error("indexing after push failed", "repo", repo.FullName(), "err", err)
+		return
+	}
+	if err := s.pushEvents(ctx, actor, repo.ID, updates); err != nil {
+		loggerFrom(r.Context()).Error("push events failed", "repo", repo.FullName(), "err", err)
 	}
 }
 

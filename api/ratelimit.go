@@ -72,16 +72,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, a *dispatchd.
 	if s.RateLimit <= 0 {
 		return nil
 	}
-	key, limit := "", s.RateLimit
-	if a.Anonymous() {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		key, limit = "ip:"+host, AnonymousRateLimit
-	} else {
-		key = "user:" + strconv.FormatInt(a.User.ID, 10)
-	}
+	key, limit := s.rateKey(r, a)
 	used, reset, ok := s.limits.take(key, limit)
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
@@ -96,19 +87,37 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, a *dispatchd.
 	if a.Anonymous() {
 		return dispatchd.Errorf(dispatchd.EFORBIDDEN, "API rate limit exceeded for %s. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)", key[3:])
 	}
+	if a.Token != nil && a.Token.Kind == dispatchd.TokenJob {
+		return dispatchd.Errorf(dispatchd.EFORBIDDEN, "API rate limit exceeded for installation ID %s.", key[len("job-repo:"):])
+	}
 	return dispatchd.Errorf(dispatchd.EFORBIDDEN, "API rate limit exceeded for user ID %d.", a.User.ID)
+}
+
+// JobRateLimit is the hourly limit of the job tokens of one repository, as
+// GitHub limits GITHUB_TOKEN.
+const JobRateLimit = 1000
+
+// rateKey is the bucket a request counts against and its hourly limit: the
+// IP without a token, the repository for job tokens, else the user across
+// all of the user's tokens.
+func (s *Server) rateKey(r *http.Request, a *dispatchd.Actor) (string, int) {
+	switch {
+	case a.Anonymous():
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		return "ip:" + host, AnonymousRateLimit
+	case a.Token != nil && a.Token.Kind == dispatchd.TokenJob && len(a.Token.Repos) == 1:
+		return "job-repo:" + strconv.FormatInt(a.Token.Repos[0].RepoID, 10), JobRateLimit
+	}
+	return "user:" + strconv.FormatInt(a.User.ID, 10), s.RateLimit
 }
 
 // rateLimitStatus answers GET /rate_limit, which does not count.
 func (s *Server) rateLimitStatus(w http.ResponseWriter, r *http.Request) error {
 	a := actorFrom(r.Context())
-	limit, key := s.RateLimit, ""
-	if a.Anonymous() {
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		limit, key = AnonymousRateLimit, "ip:"+host
-	} else {
-		key = "user:" + strconv.FormatInt(a.User.ID, 10)
-	}
+	key, limit := s.rateKey(r, a)
 	used, reset := 0, time.Now().Add(rateWindow)
 	s.limits.mu.Lock()
 	if win := s.limits.windows[key]; win != nil && time.Now().Before(win.reset) {

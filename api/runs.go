@@ -153,7 +153,22 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.urls().Run(v))
+	m := s.urls().Run(v)
+	// dispatchd extensions: which run's dispatch started this one, and
+	// the events this one's jobs made.
+	e, err := s.Store.FindEvent(r.Context(), repo.ID, run.EventID)
+	if err != nil && dispatchd.ErrorCode(err) != dispatchd.ENOTFOUND {
+		return err
+	}
+	if e != nil {
+		if m["caused_by"], err = s.causeJSON(r, e.Cause); err != nil {
+			return err
+		}
+	}
+	if m["dispatched"], err = s.dispatchedJSON(r, run.ID); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
 	return nil
 }
 

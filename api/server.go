@@ -27,6 +27,8 @@ type Server struct {
 	Dispatch *dispatch.Service
 	// Runs hears of new and cancelled runs; nil when nothing executes them.
 	Runs RunExecutor
+	// MaxDispatchDepth bounds chains of runs dispatching runs (0: 16).
+	MaxDispatchDepth int
 	// Broker hands jobs to the runners that talk the runner protocol.
 	Broker  *broker.Broker
 	Logger  *slog.Logger

@@ -45,6 +45,17 @@ func BenchmarkDispatch(b *testing.B) {
 type benchEnv struct {
 	dispatchURL, bare, token string
 	url, dir                 string
+	procs                    []*os.Process // the server and the bare handler
+}
+
+// stop kills the processes and removes the directory, for a benchmark
+// that starts its own server.
+func (e benchEnv) stop() {
+	for _, p := range e.procs {
+		p.Kill()
+		p.Wait()
+	}
+	os.RemoveAll(e.dir)
 }
 
 var (
@@ -110,7 +121,7 @@ func startServer(wf string, extra ...string) (benchEnv, error) {
 		return benchEnv{}, err
 	}
 	return benchEnv{dispatchURL: url + "/api/v3/repos/admin/bench/dispatches", bare: strings.TrimSpace(bareURL), token: token,
-		url: url, dir: dir}, nil
+		url: url, dir: dir, procs: []*os.Process{srv.Process, bare.Process}}, nil
 }
 
 var listenRE = regexp.MustCompile(`"msg":"dispatchd listening".*?"url":"([^"]+)"`)

@@ -29,6 +29,12 @@ type Offer struct {
 	Reporter runner.Reporter // where the runner's events go
 	// Assigned is called when a runner takes the job; may be nil.
 	Assigned func(r *dispatchd.Runner)
+	// Grant is what the job's token allows while a runner runs the job.
+	Grant *dispatchd.JobGrant
+	// TokenHashes are the hashes of the dispatchd tokens among the job's
+	// secrets: a dispatch made with one of them while the job runs was
+	// caused by the job's run.
+	TokenHashes []string
 
 	done      chan runner.Result
 	runner    *dispatchd.Runner

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"slices"
 	"time"
 
 	"github.com/dispatchd/dispatchd"
@@ -20,6 +21,31 @@ func (b *Broker) held(r *dispatchd.Runner, jobID int64) (*Offer, error) {
 	o.seen = time.Now()
 	b.presence(r).seen = o.seen
 	return o, nil
+}
+
+// Grant returns what the token of a running job allows; nil once the job
+// ended (its token is then refused) or before a runner took it.
+func (b *Broker) Grant(jobID int64) *dispatchd.JobGrant {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if o := b.assigned[jobID]; o != nil {
+		return o.Grant
+	}
+	return nil
+}
+
+// RunUsing returns the grant of a running job that holds the token with
+// this hash among its secrets (the latest such job), or nil.
+func (b *Broker) RunUsing(tokenHash string) *dispatchd.JobGrant {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var found *dispatchd.JobGrant
+	for _, o := range b.assigned {
+		if o.Grant != nil && slices.Contains(o.TokenHashes, tokenHash) && (found == nil || o.Grant.JobID > found.JobID) {
+			found = o.Grant
+		}
+	}
+	return found
 }
 
 // Events applies a batch of a job's events, once per sequence number, and

@@ -18,6 +18,7 @@ type trigger struct {
 	sha       string
 	file      *dispatchd.WorkflowFile
 	name      string // the workflow's name
+	title     string // the run's default display title when not the name (push: the head commit's headline)
 	inputs    *expr.Object
 }
 

@@ -16,7 +16,7 @@ import (
 // request is validated by the caller; an event that matches nothing is
 // recorded all the same.
 func (s *Service) RepositoryDispatch(ctx context.Context, actor *dispatchd.User, repo *dispatchd.Repo,
-	eventType string, clientPayload json.RawMessage, idem *dispatchd.Idempotency) (*Result, error) {
+	eventType string, clientPayload json.RawMessage, o Options) (*Result, error) {
 	ref := "refs/heads/" + repo.DefaultBranch
 	sha, err := s.Store.FindRef(ctx, repo.ID, ref)
 	if dispatchd.ErrorCode(err) == dispatchd.ENOTFOUND {
@@ -37,7 +37,8 @@ func (s *Service) RepositoryDispatch(ctx context.Context, actor *dispatchd.User,
 			return nil, err
 		}
 	}
-	if err := s.Store.CreateEvent(ctx, e, runs, idem); err != nil {
+	e.Cause = o.Cause
+	if err := s.Store.CreateEvent(ctx, e, runs, o.Idempotency); err != nil {
 		return nil, err
 	}
 	return &Result{Event: e, Runs: runsOf(runs)}, nil

@@ -8,12 +8,16 @@ import (
 )
 
 // newRun builds a queued run of the model with its jobs: the display title
-// from run-name (GitHub's default, the workflow's name, when it is absent,
-// blank or fails to evaluate) and the concurrency group for the scheduler.
+// from run-name (GitHub's event-specific default when it is absent, blank or
+// fails to evaluate: the head commit's headline for a push, the workflow's
+// name otherwise) and the concurrency group for the scheduler.
 func (s *Service) newRun(t *trigger, m *model) dispatchd.NewRun {
-	name := t.name
+	name, title := t.name, t.name
+	if t.title != "" {
+		title = t.title
+	}
 	run := &dispatchd.Run{
-		WorkflowID: t.file.WorkflowID, Name: name, DisplayTitle: name, Path: t.file.Path, Event: t.eventName,
+		WorkflowID: t.file.WorkflowID, Name: name, DisplayTitle: title, Path: t.file.Path, Event: t.eventName,
 		HeadSHA: t.sha, ActorID: t.actor.ID, TriggeringActorID: t.actor.ID,
 	}
 	run.HeadBranch, _ = shortRef(t.ref)

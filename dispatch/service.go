@@ -58,3 +58,9 @@ func (s *Service) filesAt(ctx context.Context, repoID int64, sha string) ([]*dis
 	s.files.put(key, f)
 	return f, nil
 }
+
+// Options are what a dispatch carries besides its content.
+type Options struct {
+	Idempotency *dispatchd.Idempotency // nil without an Idempotency-Key
+	Cause       dispatchd.Cause        // the run whose job dispatched, if one did
+}

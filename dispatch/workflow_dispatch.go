@@ -13,7 +13,7 @@ import (
 // branch or tag and creates its run, reading the workflow as of that ref.
 // Errors carry GitHub's messages (CONTRACT §2).
 func (s *Service) WorkflowDispatch(ctx context.Context, actor *dispatchd.User, repo *dispatchd.Repo, wf *dispatchd.Workflow,
-	ref string, given map[string]any, idem *dispatchd.Idempotency) (*Result, error) {
+	ref string, given map[string]any, o Options) (*Result, error) {
 	if wf.Disabled {
 		return nil, dispatchd.Errorf(dispatchd.EINVALID, "Cannot trigger a 'workflow_dispatch' on a disabled workflow")
 	}
@@ -49,7 +49,8 @@ func (s *Service) WorkflowDispatch(ctx context.Context, actor *dispatchd.User, r
 	t := &trigger{repo: repo, actor: actor, eventName: e.Name, event: p.obj, ref: full, sha: sha, file: file,
 		name: workflowName(file), inputs: inputObject(file.Summary.Triggers.WorkflowDispatch, inputs)}
 	nr := s.newRun(t, m)
-	if err := s.Store.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, idem); err != nil {
+	e.Cause = o.Cause
+	if err := s.Store.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, o.Idempotency); err != nil {
 		return nil, err
 	}
 	return &Result{Event: e, Runs: []*dispatchd.Run{nr.Run}}, nil

@@ -3,9 +3,7 @@ package scheduler
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/dispatchd/dispatchd"
 	"github.com/dispatchd/dispatchd/broker"
@@ -24,37 +22,50 @@ func (s *Scheduler) onRunners(run *dispatchd.Run, repo *dispatchd.Repo, file *di
 		if jr == nil {
 			return runner.Result{Result: "failure"}
 		}
-		req, err := jobRequest(run, repo, file, jr.job.ID, job)
-		if err != nil {
-			rep.StepStarted(0, "Set up job")
-			rep.Log(0, time.Now(), "##[error]"+err.Error())
-			rep.StepFinished(0, "failure", "failure")
-			return runner.Result{Result: "failure"}
-		}
-		token, revoke, err := s.jobToken(ctx, run, repo, jr.job.ID)
-		if err != nil {
-			return runner.Result{Result: "failure"}
-		}
-		defer revoke()
+		// The job's GITHUB_TOKEN: secrets.GITHUB_TOKEN, github.token, and
+		// the checkout's credential; valid while a runner runs the job.
+		token := dispatchd.NewJobToken(s.TokenKey, jr.job.ID)
+		grant := &dispatchd.JobGrant{JobID: jr.job.ID, RunID: run.ID, RepoID: repo.ID, ActorID: run.TriggeringActorID,
+			Permissions: tokenPermissions(job.Workflow, job.Spec)}
+		req := jobRequest(run, repo, file, jr.job.ID, job, token)
 		req.Checkout = runnerproto.Checkout{GitURL: "/" + repo.FullName() + ".git", Token: token, SHA: run.HeadSHA}
 		started()
-		return s.Broker.Submit(ctx, &broker.Offer{Job: *req, Repo: repo, Labels: runsOn(job), Reporter: rep,
-			Assigned: func(r *dispatchd.Runner) { jr.assigned(r) }})
+		return s.Broker.Submit(ctx, &broker.Offer{Job: *req, Repo: repo, Labels: runsOn(job), Reporter: rep, Grant: grant,
+			TokenHashes: tokenHashes(job.Secrets), Assigned: func(r *dispatchd.Runner) { jr.assigned(r) }})
 	}
 }
 
-// jobRequest is the job as the runner protocol carries it.
-func jobRequest(run *dispatchd.Run, repo *dispatchd.Repo, file *dispatchd.WorkflowFile, jobID int64, job *runner.Job) (*runnerproto.Job, error) {
+// jobRequest is the job as the runner protocol carries it, with its token
+// among the secrets and in the github context.
+func jobRequest(run *dispatchd.Run, repo *dispatchd.Repo, file *dispatchd.WorkflowFile, jobID int64, job *runner.Job, token string) *runnerproto.Job {
 	contexts := map[string]json.RawMessage{}
 	for k, v := range job.Contexts {
 		if v == nil {
 			continue
 		}
+		if gh, ok := v.(*expr.Object); ok && k == "github" {
+			v = withToken(gh, token)
+		}
 		contexts[k] = json.RawMessage(expr.ToJSON(v))
 	}
+	secrets := make(map[string]string, len(job.Secrets)+1)
+	for k, v := range job.Secrets {
+		secrets[k] = v
+	}
+	secrets["GITHUB_TOKEN"] = token
 	return &runnerproto.Job{ID: jobID, RunID: run.ID, Name: job.Name, Repository: repo.FullName(), WorkflowPath: file.Path,
-		WorkflowSource: string(file.Source), JobKey: job.Spec.ID, Contexts: contexts, Secrets: job.Secrets,
-		Event: json.RawMessage(job.Event), Debug: job.Debug}, nil
+		WorkflowSource: string(file.Source), JobKey: job.Spec.ID, Contexts: contexts, Secrets: secrets,
+		Event: json.RawMessage(job.Event), Debug: job.Debug}
+}
+
+// withToken is a copy of the github context with its token.
+func withToken(gh *expr.Object, token string) *expr.Object {
+	out := expr.NewObject()
+	for k, v := range gh.All() {
+		out.Set(k, v)
+	}
+	out.Set("token", token)
+	return out
 }
 
 // runsOn is the job's runs-on labels, evaluated with its contexts (a
@@ -77,20 +88,15 @@ func runsOn(job *runner.Job) []string {
 	return out
 }
 
-// jobTokenLife bounds a job token's life when its revocation is missed (a
-// crash): the longest a job may run.
-const jobTokenLife = 6*time.Hour + 10*time.Minute
-
-// jobToken is the credential of a job's checkout: read access to the run's
-// repository for as long as the job runs, on behalf of the run's actor.
-func (s *Scheduler) jobToken(ctx context.Context, run *dispatchd.Run, repo *dispatchd.Repo, jobID int64) (string, func(), error) {
-	secret := dispatchd.NewTokenSecret(dispatchd.TokenFineGrained)
-	t := &dispatchd.Token{UserID: run.ActorID, Kind: dispatchd.TokenFineGrained, Name: "job " + strconv.FormatInt(jobID, 10),
-		Hash: dispatchd.HashToken(secret), Hint: secret[len(secret)-4:], ExpiresAt: time.Now().Add(jobTokenLife),
-		Repos: []dispatchd.RepoGrant{{RepoID: repo.ID, Permissions: dispatchd.Permissions{
-			dispatchd.AreaMetadata: dispatchd.Read, dispatchd.AreaContents: dispatchd.Read}}}}
-	if err := s.Store.CreateToken(context.WithoutCancel(ctx), t); err != nil {
-		return "", nil, err
+// tokenHashes are the hashes of the secrets that are dispatchd tokens: a
+// personal access token stored as a secret and used by the job links the
+// runs it dispatches to the job's run.
+func tokenHashes(secrets map[string]string) []string {
+	var out []string
+	for _, v := range secrets {
+		if dispatchd.TokenKindOf(v) != "" {
+			out = append(out, dispatchd.HashToken(v))
+		}
 	}
-	return secret, func() { s.Store.RevokeToken(context.WithoutCancel(ctx), t.ID) }, nil
+	return out
 }

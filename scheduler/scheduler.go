@@ -23,8 +23,10 @@ type Config struct {
 	Broker  *broker.Broker // hands the jobs to runners
 	Keys    seal.Keys      // opens the stored secrets for the runs
 	BaseURL string         // the server's external root URL
-	MaxRuns int            // how many runs execute at once at most
-	Logger  *slog.Logger
+	// TokenKey signs the jobs' GITHUB_TOKENs; the API verifies them.
+	TokenKey []byte
+	MaxRuns  int // how many runs execute at once at most
+	Logger   *slog.Logger
 }
 
 // DefaultMaxRuns bounds the runs executing at once: their jobs wait for

@@ -71,7 +71,8 @@ type caches struct {
 	tokens   *readCache[string, tokenEntry] // by hash
 	repos    *readCache[repoKey, repoEntry]
 	refs     *readCache[refKey, string]
-	disabled *readCache[int64, []int64] // disabled workflow ids by repo
+	disabled *readCache[int64, []int64]      // disabled workflow ids by repo
+	hooks    *readCache[int64, []hookTarget] // active hooks of a repository and its organization, by repo
 }
 
 type repoKey struct{ owner, name string }
@@ -102,6 +103,7 @@ func (c caches) purgeAll() {
 	c.repos.purge()
 	c.refs.purge()
 	c.disabled.purge()
+	c.hooks.purge()
 }
 
 func newCaches() caches {
@@ -110,5 +112,6 @@ func newCaches() caches {
 		repos:    newReadCache[repoKey, repoEntry](4096),
 		refs:     newReadCache[refKey, string](4096),
 		disabled: newReadCache[int64, []int64](4096),
+		hooks:    newReadCache[int64, []hookTarget](4096),
 	}
 }

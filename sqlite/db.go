@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dispatchd/dispatchd"
@@ -33,6 +34,8 @@ type DB struct {
 	cache  caches
 	parts  partStore
 	ckpt   *checkpointer
+	// onDeliveries is called after a commit that enqueued deliveries.
+	onDeliveries atomic.Pointer[func()]
 }
 
 var _ dispatchd.Store = (*DB)(nil)

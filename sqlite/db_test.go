@@ -18,7 +18,6 @@ func TestConformance(t *testing.T) {
 		}
 		return db
 	})
-	storetest.Hooks(t)(sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hooks.db")))
 }
 
 // Reopening a database runs no migration twice and keeps the data.

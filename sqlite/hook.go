@@ -66,7 +66,9 @@ func (db *DB) CreateHook(ctx context.Context, h *dispatchd.Hook) error {
 		return err
 	}
 	t := now()
+	defer db.purgeHooks()
 	err := db.group.do(ctx, func(tx *sql.Tx) error {
+		db.purgeHooks()
 		return tx.QueryRow(`INSERT INTO hooks (scope, owner_id, name, url, content_type, secret, insecure_ssl, events, active,
 				created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			h.Scope, h.OwnerID, h.Name, h.URL, h.ContentType, sealedOrNil(h.SealedSecret), h.InsecureSSL,
@@ -103,7 +105,9 @@ func (db *DB) UpdateHook(ctx context.Context, h *dispatchd.Hook) error {
 	}
 	t := now()
 	var got *dispatchd.Hook
+	defer db.purgeHooks()
 	err := db.group.do(ctx, func(tx *sql.Tx) error {
+		db.purgeHooks()
 		var err error
 		got, err = scanHook(tx.QueryRow(`UPDATE hooks SET url = ?, content_type = ?, secret = ?, insecure_ssl = ?, events = ?,
 				active = ?, updated_at = ? WHERE id = ? AND scope = ? AND owner_id = ? RETURNING `+hookReturning,
@@ -122,7 +126,9 @@ func (db *DB) UpdateHook(ctx context.Context, h *dispatchd.Hook) error {
 
 // DeleteHook implements dispatchd.HookService; the deliveries go with it.
 func (db *DB) DeleteHook(ctx context.Context, scope string, owner, id int64) error {
+	defer db.purgeHooks()
 	return db.group.do(ctx, func(tx *sql.Tx) error {
+		db.purgeHooks()
 		res, err := tx.Exec(`DELETE FROM hooks WHERE id = ? AND scope = ? AND owner_id = ?`, id, scope, owner)
 		if err != nil {
 			return err
@@ -255,15 +261,18 @@ func (db *DB) EnqueueDeliveries(ctx context.Context, ds []*dispatchd.Delivery) e
 	}
 	db.prepareHookWrites(ctx)
 	t := now()
-	return db.group.do(ctx, func(tx *sql.Tx) error { return insertDeliveries(wtx{db.wstmts, tx}, ds, t) })
+	if err := db.group.do(ctx, func(tx *sql.Tx) error { return insertDeliveries(wtx{db.wstmts, tx}, ds, t) }); err != nil {
+		return err
+	}
+	db.deliveriesQueued()
+	return nil
 }
 
 // insertDeliveries writes new pending deliveries in tx, so that the
 // outbox rows of an event commit with the event itself: call it from the
 // function given to db.group.do or db.tx, as wtx{db.wstmts, tx}. It fills
 // ID, GUID (when empty), State, CreatedAt and NextAttemptAt (when zero).
-// Its statement is prepared only once a delivery went through
-// EnqueueDeliveries; add qInsertDelivery to prepareWrites to prepare it at open.
+// Its statement is prepared at open (prepareWrites).
 func insertDeliveries(tx wtx, ds []*dispatchd.Delivery, t time.Time) error {
 	for _, d := range ds {
 		if d.HookID == 0 || d.Event == "" {
@@ -332,7 +341,19 @@ func (db *DB) ClaimDueDeliveries(ctx context.Context, at time.Time, limit int) (
 		})
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// The payloads get their parts back outside the transaction. One
+	// whose parts are gone (its repository was deleted as it was claimed)
+	// stays leased until the repository's deliveries are deleted.
+	claimed := out[:0]
+	for _, d := range out {
+		if db.unpackPayload(ctx, d) == nil {
+			claimed = append(claimed, d)
+		}
+	}
+	return claimed, nil
 }
 
 // txQuery runs a query in a write transaction, prepared when it was.
@@ -458,7 +479,11 @@ func (db *DB) ListDeliveries(ctx context.Context, hookID int64, cursor string, p
 func (db *DB) FindDelivery(ctx context.Context, hookID, id int64) (*dispatchd.Delivery, error) {
 	d, err := scanDelivery(db.queryRow(ctx, `SELECT `+deliveryColumns+` FROM hook_deliveries d WHERE d.id = ? AND d.hook_id = ?`,
 		id, hookID))
-	return d, notFound(err)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	// Parts gone with a deleted repository leave nothing to show or redeliver.
+	return d, notFound(db.unpackPayload(ctx, d))
 }
 
 // ListDeliveryAttempts implements dispatchd.HookService.

@@ -122,7 +122,14 @@ func (db *DB) DeleteRepo(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return dispatchd.ErrNotFound
 		}
-		return nil
+		// Its hooks go with it, and their deliveries with them; its
+		// organization's hooks lose the deliveries still pending, whose
+		// payload parts go with the repository.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM hooks WHERE scope = 'repo' AND owner_id = ?`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM hook_deliveries WHERE state = 'pending' AND repo_id = ?`, id)
+		return err
 	})
 }
 

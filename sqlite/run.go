@@ -12,8 +12,9 @@ import (
 
 // The statements of the hot write path, prepared at open (prepareWrites).
 const (
-	qInsertEvent = `INSERT INTO events (repo_id, name, action, ref, sha, workflow_id, actor_id, payload, parts, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertEvent = `INSERT INTO events (repo_id, name, action, ref, sha, workflow_id, actor_id, payload, parts,
+			cause_run_id, cause_repo_id, cause_kind, depth, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qSetIdempotencyEvent = `UPDATE idempotency_keys SET event_id = ? WHERE repo_id = ? AND actor_id = ? AND key = ?`
 	qClaimIdempotency    = `INSERT INTO idempotency_keys (repo_id, actor_id, key, request_hash, status, body, event_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, ?)
@@ -34,6 +35,7 @@ const (
 func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispatchd.NewRun, idem *dispatchd.Idempotency) error {
 	t := now()
 	var runIDs []int64
+	queued := 0 // deliveries enqueued
 	skeleton, spec, err := splitPayload(e)
 	if err != nil {
 		return err
@@ -50,8 +52,12 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 			return err
 		}
 		var err error
-		e.ID, err = tx.insert(qInsertEvent, e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, skeleton, spec, toTS(t))
+		e.ID, err = tx.insert(qInsertEvent, e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, skeleton, spec,
+			e.Cause.RunID, e.Cause.RepoID, e.Cause.Kind, e.Cause.Depth, toTS(t))
 		if err != nil {
+			return err
+		}
+		if queued, err = db.insertEventDeliveries(tx, e, skeleton, spec, t); err != nil {
 			return err
 		}
 		for _, nr := range runs {
@@ -71,6 +77,9 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 		return err
 	}
 	db.partsCommitted(e)
+	if queued > 0 {
+		db.deliveriesQueued()
+	}
 	e.CreatedAt, e.RunIDs = t, runIDs
 	if idem != nil {
 		idem.EventID, idem.CreatedAt = e.ID, t
@@ -140,7 +149,8 @@ func nonNil(s []string) []string {
 	return s
 }
 
-const eventColumns = `id, repo_id, name, action, ref, sha, workflow_id, actor_id, payload, parts, created_at`
+const eventColumns = `id, repo_id, name, action, ref, sha, workflow_id, actor_id, payload, parts,
+	cause_run_id, cause_repo_id, cause_kind, depth, created_at`
 
 // storedEvent is an event as read, its payload still without its parts.
 type storedEvent struct {
@@ -151,7 +161,8 @@ type storedEvent struct {
 func scanEvent(s scanner) (storedEvent, error) {
 	e := storedEvent{Event: &dispatchd.Event{}}
 	var created sql.NullInt64
-	if err := s.Scan(&e.ID, &e.RepoID, &e.Name, &e.Action, &e.Ref, &e.SHA, &e.WorkflowID, &e.ActorID, &e.Payload, &e.parts, &created); err != nil {
+	if err := s.Scan(&e.ID, &e.RepoID, &e.Name, &e.Action, &e.Ref, &e.SHA, &e.WorkflowID, &e.ActorID, &e.Payload, &e.parts,
+		&e.Cause.RunID, &e.Cause.RepoID, &e.Cause.Kind, &e.Cause.Depth, &created); err != nil {
 		return e, err
 	}
 	e.CreatedAt = fromTS(created)
@@ -368,4 +379,14 @@ func (db *DB) ListJobs(ctx context.Context, runID int64, attempt int) ([]*dispat
 func (db *DB) FindJob(ctx context.Context, repoID, id int64) (*dispatchd.Job, error) {
 	j, err := scanJob(db.queryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE repo_id = ? AND id = ?`, repoID, id))
 	return j, notFound(err)
+}
+
+// EventsCausedBy implements dispatchd.RunService.
+func (db *DB) EventsCausedBy(ctx context.Context, runID int64) ([]*dispatchd.Event, error) {
+	rows, err := db.query(ctx, `SELECT id, repo_id, name, action, cause_kind, depth FROM events
+		WHERE cause_run_id = ? ORDER BY id LIMIT 100`, runID)
+	return collect(rows, err, func(s scanner) (*dispatchd.Event, error) {
+		e := &dispatchd.Event{Cause: dispatchd.Cause{RunID: runID}}
+		return e, s.Scan(&e.ID, &e.RepoID, &e.Name, &e.Action, &e.Cause.Kind, &e.Cause.Depth)
+	})
 }

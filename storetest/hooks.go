@@ -14,31 +14,14 @@ type HookStore interface {
 	Close() error
 }
 
-// Hooks runs the Hooks group against the fresh store an Open returns, and
-// closes it. It takes Open's results as they are, so that a store's tests
-// register it in one line:
-//
-//	storetest.Hooks(t)(sqlite.Open(ctx, path))
-func Hooks(t *testing.T) func(HookStore, error) {
-	return func(s HookStore, err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if err := s.Close(); err != nil {
-				t.Errorf("close: %v", err)
-			}
-		})
-		// The parts share the store: each uses its own owners and leaves
-		// nothing pending behind it.
-		t.Run("Hooks", func(t *testing.T) {
-			t.Run("CRUD", func(t *testing.T) { testHookCRUD(t, s) })
-			t.Run("HooksFor", func(t *testing.T) { testHooksFor(t, s) })
-			t.Run("Queue", func(t *testing.T) { testHookQueue(t, s) })
-			t.Run("Leases", func(t *testing.T) { testHookLeases(t, s) })
-			t.Run("Deliveries", func(t *testing.T) { testHookDeliveries(t, s) })
-		})
-	}
+// testHooks runs the parts of the Hooks group on one store: each uses
+// its own owners and leaves nothing pending behind it.
+func testHooks(t *testing.T, s dispatchd.Store) {
+	t.Run("CRUD", func(t *testing.T) { testHookCRUD(t, s) })
+	t.Run("HooksFor", func(t *testing.T) { testHooksFor(t, s) })
+	t.Run("Queue", func(t *testing.T) { testHookQueue(t, s) })
+	t.Run("Leases", func(t *testing.T) { testHookLeases(t, s) })
+	t.Run("Deliveries", func(t *testing.T) { testHookDeliveries(t, s) })
 }
 
 func mustHook(t *testing.T, s HookStore, scope string, owner int64, url string, events ...string) *dispatchd.Hook {

@@ -32,6 +32,8 @@ func Run(t *testing.T, open Opener) {
 		"Execution":        testExecution,
 		"Secrets":          testSecrets,
 		"Concurrency":      testConcurrencyGroups,
+		"Hooks":            testHooks,
+		"EventDeliveries":  testEventDeliveries,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

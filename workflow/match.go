@@ -22,6 +22,21 @@ func MatchesRepositoryDispatch(t *dispatchd.Triggers, eventType string) bool {
 	return slices.Contains(t.RepositoryDispatch.Types, eventType)
 }
 
+// MatchesPush reports whether a push event for ref triggers a workflow
+// with these triggers: the workflow must list push, the ref must still
+// exist (a deleted branch or tag has no commit to read the workflow from,
+// so it runs nothing, though the event is recorded), and the push must pass
+// the filters (MatchPush). changedFiles is what `paths` compare: for an
+// existing branch the diff before..after, for a new branch the diff
+// against the parent of the deepest commit pushed (empty when the push
+// added no commit); nil when unknown.
+func MatchesPush(t *dispatchd.Triggers, ref string, deleted bool, changedFiles []string) bool {
+	if t == nil || deleted || !t.Has("push") {
+		return false
+	}
+	return MatchPush(t.Push, ref, changedFiles)
+}
+
 // MatchPush reports whether a push of ref (full: refs/heads/main,
 // refs/tags/v1) that changed changedFiles passes the filters of `on.push`.
 // The caller has already checked that the workflow listens to push; a nil p

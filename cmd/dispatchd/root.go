@@ -23,6 +23,7 @@ func newRootCmd() *cobra.Command {
 		newDispatchCmd(),
 		newExecCmd(),
 		newSecretCmd(),
+		newHookCmd(),
 		newRunCmd(),
 		newRunnerCmd(),
 	)

@@ -33,8 +33,10 @@ type serveOptions struct {
 	rateLimit                          int
 	embeddedRunners                    int
 	runnerTimeout                      time.Duration
+	maxDispatchDepth                   int
 	debugAddr                          string
 	shutdownTimeout                    time.Duration
+	allowPrivateWebhooks               bool
 }
 
 func newServeCmd() *cobra.Command {
@@ -59,9 +61,11 @@ func newServeCmd() *cobra.Command {
 	f.Int64Var(&o.maxBody, "max-body", api.DefaultMaxBody, "largest REST request body in bytes; larger ones get 413")
 	f.IntVar(&o.rateLimit, "rate-limit", api.DefaultRateLimit, "API requests per hour per user (anonymous: 60 per IP); 0 disables limits")
 	f.IntVar(&o.embeddedRunners, "embedded-runners", runtime.NumCPU(), "runners inside the server, each taking one job at a time; 0 runs none here")
+	f.IntVar(&o.maxDispatchDepth, "max-dispatch-depth", api.DefaultMaxDispatchDepth, "how many runs may dispatch each other in a chain; the next dispatch is refused with 422")
 	f.DurationVar(&o.runnerTimeout, "runner-timeout", broker.DefaultTimeout, "how long a runner holding a job may stay silent before the job fails as lost")
 	f.StringVar(&o.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback); off when empty")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
+	f.BoolVar(&o.allowPrivateWebhooks, "allow-private-webhooks", false, "let webhooks reach loopback and private addresses (receivers on this machine or network)")
 	envUsage(cmd)
 	return cmd
 }
@@ -114,11 +118,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		ln.Close()
 		return err
 	}
+	defer startWebhooks(ctx, db, key, o.allowPrivateWebhooks, logger)()
 
 	// The scheduler runs whether or not runners run here: remote ones
 	// take jobs as well.
 	brk := broker.New(o.runnerTimeout)
-	sched := scheduler.New(scheduler.Config{Store: db, Broker: brk, Keys: seal.New(key), BaseURL: baseURL, Logger: logger})
+	sched := scheduler.New(scheduler.Config{Store: db, Broker: brk, Keys: seal.New(key), TokenKey: key, BaseURL: baseURL, Logger: logger})
 	schedCtx, stopSched := context.WithCancel(context.WithoutCancel(ctx))
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- sched.Run(schedCtx) }()
@@ -130,7 +135,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 
 	var shuttingDown atomic.Bool
-	srv := &api.Server{Runs: sched, Broker: brk, Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
+	srv := &api.Server{Runs: sched, Broker: brk, MaxDispatchDepth: o.maxDispatchDepth, Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
 		Dispatch: dispatch.New(db, render.URLs{Base: baseURL}),
 		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, RateLimit: o.rateLimit, Ready: func() bool { return !shuttingDown.Load() }}
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
