@@ -151,6 +151,21 @@ func TestSeedScenariosRun(t *testing.T) {
 	if logs := s.jobLogs("admin/deploy", id); !strings.Contains(logs["print"], " Triggered from CLI!\n") {
 		t.Fatalf("print log: %v", logs)
 	}
+
+	// And as the seed sends it: curl -u owner:token with the inputs.
+	req, _ := http.NewRequest("POST", s.URL+"/api/v3/repos/admin/deploy/actions/workflows/greet.yml/dispatches",
+		strings.NewReader(`{"ref": "main", "inputs": {"source": "curl"}}`))
+	req.SetBasicAuth("admin", s.Token)
+	req.Header.Set("Accept", "application/vnd.github+json")
+	if r = s.send(req); r.Status != 204 {
+		t.Fatalf("curl -u dispatch: %d %s", r.Status, r.Body)
+	}
+	ev = s.do("GET", "/api/v3/repos/admin/deploy/dispatches/"+r.Header.Get("X-Dispatch-Id"), s.Token, nil).JSON(t)
+	id = ev["workflow_runs"].([]any)[0].(map[string]any)["id"].(float64)
+	s.waitRun("admin/deploy", id, 60*time.Second)
+	if logs := s.jobLogs("admin/deploy", id); !strings.Contains(logs["print"], " Triggered from curl!\n") {
+		t.Fatalf("print log: %v", logs)
+	}
 }
 
 // Cancelling a run stops its running step; always() steps still run.

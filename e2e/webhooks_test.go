@@ -775,3 +775,19 @@ func TestWebhookPrivateAddressRefused(t *testing.T) {
 		t.Fatalf("the receiver on loopback was reached %d times", len(got))
 	}
 }
+
+// A git push reaches a hook subscribed to push as GitHub's push event.
+func TestWebhookPush(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withPrivateHooks...)
+	s.createRepo(s.Token, map[string]any{"name": "pushed", "auto_init": true})
+	rcv := newWHReceiver(t, "push secret")
+	whCreateHook(t, s, s.Token, "/repos/admin/pushed", rcv.url, "json", "push secret", "push")
+	sha := s.pushFiles("admin/pushed", s.Token, "main", map[string]string{"hello.txt": "hi\n"})
+	ds := rcv.waitAccepted(t, 2) // the ping, then the push
+	push, _ := ds[1].parsed.(*github.PushEvent)
+	if push == nil || push.GetRef() != "refs/heads/main" || push.GetAfter() != sha || len(push.Commits) != 1 ||
+		fmt.Sprint(push.Commits[0].Added) != "[hello.txt]" || push.GetRepo().GetFullName() != "admin/pushed" {
+		t.Fatalf("push delivery: %s %s", ds[1].event, ds[1].payload)
+	}
+}

@@ -15,9 +15,9 @@ import (
 // in the transaction that stores the event, so that a committed event has
 // its deliveries and a rolled-back one has none.
 
-// outboxEvents are the events whose deliveries CreateEvent writes. Push,
+// outboxEvents are the events whose deliveries CreateEvent writes;
 // workflow_run and workflow_job are not delivered yet.
-var outboxEvents = map[string]bool{"repository_dispatch": true, "workflow_dispatch": true}
+var outboxEvents = map[string]bool{"repository_dispatch": true, "workflow_dispatch": true, "push": true}
 
 // hookTarget is what the outbox needs of an active hook.
 type hookTarget struct {
