@@ -53,7 +53,7 @@ type benchEnv struct {
 func (e benchEnv) stop() {
 	for _, p := range e.procs {
 		p.Kill()
-		p.Wait()
+		p.Wait() // an error when stopped already: stop may run twice
 	}
 	os.RemoveAll(e.dir)
 }
@@ -120,8 +120,8 @@ func startServer(wf string, extra ...string) (benchEnv, error) {
 	if err := prepareRepo(url, token, dir, wf); err != nil {
 		return benchEnv{}, err
 	}
-	return benchEnv{dispatchURL: url + "/api/v3/repos/admin/bench/dispatches", bare: strings.TrimSpace(bareURL), token: token,
-		url: url, dir: dir, procs: []*os.Process{srv.Process, bare.Process}}, nil
+	return track(benchEnv{dispatchURL: url + "/api/v3/repos/admin/bench/dispatches", bare: strings.TrimSpace(bareURL), token: token,
+		url: url, dir: dir, procs: []*os.Process{srv.Process, bare.Process}}), nil
 }
 
 var listenRE = regexp.MustCompile(`"msg":"dispatchd listening".*?"url":"([^"]+)"`)
