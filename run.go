@@ -132,6 +132,11 @@ type LogLine struct {
 type NewRun struct {
 	Run  *Run
 	Jobs []*Job
+	// Finish, when set, completes the fields that depend on the run's id
+	// and number (run-name, concurrency group using github.run_id or
+	// run_number): the store calls it inside the creating transaction
+	// once both are set, before the run is written.
+	Finish func(r *Run)
 }
 
 // Idempotency records the answer to a request with an Idempotency-Key, so

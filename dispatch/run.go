@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/dispatchd/dispatchd"
@@ -21,21 +22,50 @@ func (s *Service) newRun(t *trigger, m *model) dispatchd.NewRun {
 		HeadSHA: t.sha, ActorID: t.actor.ID, TriggeringActorID: t.actor.ID,
 	}
 	run.HeadBranch, _ = shortRef(t.ref)
-	if m.wf.RunName != "" || m.wf.Concurrency != nil {
-		ctx := s.runContext(t)
-		if title := evalString(m.wf.RunName, ctx); strings.TrimSpace(title) != "" {
-			run.DisplayTitle = title
-		}
-		if c := m.wf.Concurrency; c != nil {
-			run.ConcurrencyGroup = evalString(c.Group, ctx)
-			run.CancelInProgress = c.CancelInProgress.Value
-			if c.CancelInProgress.Expr != "" {
-				v, err := expr.EvalTemplate(c.CancelInProgress.Expr, ctx)
-				run.CancelInProgress = err == nil && expr.Truthy(v)
-			}
+	nr := dispatchd.NewRun{Run: run, Jobs: m.jobs()}
+	if m.wf.RunName == "" && m.wf.Concurrency == nil {
+		return nr
+	}
+	ctx := s.runContext(t)
+	if !m.usesRunID() {
+		m.evalRunFields(run, ctx)
+		return nr
+	}
+	// github.run_id and run_number exist once the store numbers the run
+	// (`group: ${{ github.head_ref || github.run_id }}` is common).
+	nr.Finish = func(r *dispatchd.Run) {
+		gh := ctx.Values["github"].(*expr.Object)
+		gh.Set("run_id", strconv.FormatInt(r.ID, 10))
+		gh.Set("run_number", strconv.FormatInt(r.RunNumber, 10))
+		m.evalRunFields(r, ctx)
+	}
+	return nr
+}
+
+// usesRunID reports whether run-name or the concurrency group mentions
+// the run's id or number.
+func (m *model) usesRunID() bool {
+	texts := m.wf.RunName
+	if c := m.wf.Concurrency; c != nil {
+		texts += c.Group + c.CancelInProgress.Expr
+	}
+	return strings.Contains(texts, "run_id") || strings.Contains(texts, "run_number")
+}
+
+// evalRunFields sets the display title from run-name and the concurrency
+// group, as the context has them.
+func (m *model) evalRunFields(run *dispatchd.Run, ctx *expr.Context) {
+	if title := evalString(m.wf.RunName, ctx); strings.TrimSpace(title) != "" {
+		run.DisplayTitle = title
+	}
+	if c := m.wf.Concurrency; c != nil {
+		run.ConcurrencyGroup = evalString(c.Group, ctx)
+		run.CancelInProgress = c.CancelInProgress.Value
+		if c.CancelInProgress.Expr != "" {
+			v, err := expr.EvalTemplate(c.CancelInProgress.Expr, ctx)
+			run.CancelInProgress = err == nil && expr.Truthy(v)
 		}
 	}
-	return dispatchd.NewRun{Run: run, Jobs: m.jobs()}
 }
 
 // evalString interpolates a template; an error yields "".

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -51,5 +52,34 @@ func TestRunConcurrencyGroup(t *testing.T) {
 	started, _ := time.Parse(time.RFC3339, r3["run_started_at"].(string))
 	if started.Before(ended) {
 		t.Fatalf("the third run started at %v, before the first ended at %v", started, ended)
+	}
+}
+
+// github.run_id and run_number in run-name and in the concurrency group are
+// the run's own: the common `${{ github.head_ref || github.run_id }}` group
+// gives each dispatched run its own group, so none cancels another.
+func TestRunIDInRunNameAndGroup(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "--embedded-runners", "2")
+	s.createRepo(s.Token, map[string]any{"name": "ids", "auto_init": true})
+	s.pushFiles("admin/ids", s.Token, "main", map[string]string{".github/workflows/ids.yml": `name: Deploy
+run-name: "Deploy #${{ github.run_number }} (run ${{ github.run_id }})"
+on: repository_dispatch
+concurrency:
+  group: ${{ github.workflow }}-${{ github.head_ref || github.run_id }}
+  cancel-in-progress: true
+jobs:
+  d:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 1
+`})
+	first, second := s.dispatchRun("admin/ids", "go"), s.dispatchRun("admin/ids", "go")
+	for i, id := range []float64{first, second} {
+		run := s.waitRun("admin/ids", id, 60*time.Second)
+		want := fmt.Sprintf("Deploy #%d (run %.0f)", i+1, id)
+		if run["conclusion"] != "success" || run["display_title"] != want {
+			t.Fatalf("run %.0f: %v %q, want success %q", id, run["conclusion"], run["display_title"], want)
+		}
 	}
 }
