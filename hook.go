@@ -265,3 +265,15 @@ type HookService interface {
 	// payload) with Redelivery set.
 	Redeliver(ctx context.Context, hookID, id int64) (*Delivery, error)
 }
+
+// Notice is what a workflow_run or workflow_job delivery is about: a run
+// (or one of its jobs) and the state it entered. Its payload is rendered
+// from it when the delivery is sent.
+type Notice struct {
+	RepoID     int64  `json:"repo_id"`
+	RunID      int64  `json:"run_id"`
+	JobID      int64  `json:"job_id,omitempty"`
+	Attempt    int    `json:"attempt"`
+	Status     string `json:"status"`
+	Conclusion string `json:"conclusion,omitempty"`
+}

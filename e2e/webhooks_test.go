@@ -256,7 +256,10 @@ func TestWebhookDeliveriesToGoGitHubReceivers(t *testing.T) {
 		{contentType: "form", secret: secret}}
 	for _, c := range cases {
 		c.rcv = newWHReceiver(t, c.secret)
-		h := whCreateHook(t, s, s.Token, "/repos/admin/hooked", c.rcv.url, c.contentType, c.secret, "*")
+		// The events this test follows (with "*", the runs' workflow_run and
+		// workflow_job deliveries would come too).
+		h := whCreateHook(t, s, s.Token, "/repos/admin/hooked", c.rcv.url, c.contentType, c.secret,
+			"repository_dispatch", "workflow_dispatch")
 		answers = append(answers, []byte(fmt.Sprint(h)))
 		whCheckHook(t, s, h, "Repository", "/repos/admin/hooked", c.rcv.url, c.contentType, c.secret != "")
 		if last := h["last_response"].(map[string]any); last["code"] != nil || last["status"] != "unused" || last["message"] != nil {
@@ -396,7 +399,7 @@ func TestWebhookDeliveriesToGoGitHubReceivers(t *testing.T) {
 	// written with it, so the list is final once the dispatch answered.
 	off := fmt.Sprintf("/api/v3/repos/admin/hooked/hooks/%d", cases[0].id)
 	if r := keep(s.do("PATCH", off, s.Token, map[string]any{"active": false, "add_events": []string{"push"}})); r.Status != 200 ||
-		r.JSON(t)["active"] != false || fmt.Sprint(r.JSON(t)["events"]) != "[* push]" {
+		r.JSON(t)["active"] != false || fmt.Sprint(r.JSON(t)["events"]) != "[repository_dispatch workflow_dispatch push]" {
 		t.Fatalf("deactivate: %d %s", r.Status, r.Body)
 	}
 	before := len(whSettled(t, s, off, 3))
@@ -789,5 +792,43 @@ func TestWebhookPush(t *testing.T) {
 	if push == nil || push.GetRef() != "refs/heads/main" || push.GetAfter() != sha || len(push.Commits) != 1 ||
 		fmt.Sprint(push.Commits[0].Added) != "[hello.txt]" || push.GetRepo().GetFullName() != "admin/pushed" {
 		t.Fatalf("push delivery: %s %s", ds[1].event, ds[1].payload)
+	}
+}
+
+// A run reaches a hook subscribed to workflow_run and workflow_job as
+// GitHub's events: requested, in_progress, completed for the run; queued,
+// in_progress, completed for its job, each with the state it announces.
+func TestWebhookWorkflowRunAndJob(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "--allow-private-webhooks", "--embedded-runners", "1")
+	s.createRepo(s.Token, map[string]any{"name": "runs", "auto_init": true})
+	s.pushFiles("admin/runs", s.Token, "main", map[string]string{".github/workflows/w.yml": "name: W\non: repository_dispatch\njobs:\n  one:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo one\n"})
+	rcv := newWHReceiver(t, "runs secret")
+	whCreateHook(t, s, s.Token, "/repos/admin/runs", rcv.url, "json", "runs secret", "workflow_run", "workflow_job")
+	runID := s.dispatchRun("admin/runs", "go")
+	s.waitRun("admin/runs", runID, 60*time.Second)
+	ds := rcv.waitAccepted(t, 7) // the ping, 3 run events, 3 job events
+	var runs, jobs []string
+	for _, d := range ds[1:] {
+		switch e := d.parsed.(type) {
+		case *github.WorkflowRunEvent:
+			r := e.GetWorkflowRun()
+			if float64(r.GetID()) != runID || r.GetName() != "W" || e.GetWorkflow().GetName() != "W" || e.GetRepo().GetFullName() != "admin/runs" {
+				t.Fatalf("workflow_run payload: %s", d.payload)
+			}
+			runs = append(runs, e.GetAction()+":"+r.GetStatus()+":"+r.GetConclusion())
+		case *github.WorkflowJobEvent:
+			j := e.GetWorkflowJob()
+			if float64(j.GetRunID()) != runID || j.GetName() != "one" || e.GetSender().GetLogin() != "admin" {
+				t.Fatalf("workflow_job payload: %s", d.payload)
+			}
+			jobs = append(jobs, e.GetAction()+":"+j.GetStatus()+":"+j.GetConclusion())
+		default:
+			t.Fatalf("unexpected delivery %s: %s", d.event, d.payload)
+		}
+	}
+	if fmt.Sprint(runs) != "[requested:queued: in_progress:in_progress: completed:completed:success]" ||
+		fmt.Sprint(jobs) != "[queued:queued: in_progress:in_progress: completed:completed:success]" {
+		t.Fatalf("run events %v, job events %v", runs, jobs)
 	}
 }

@@ -36,6 +36,8 @@ type DB struct {
 	ckpt   *checkpointer
 	// onDeliveries is called after a commit that enqueued deliveries.
 	onDeliveries atomic.Pointer[func()]
+	renderNotice atomic.Pointer[NoticeRenderer]
+	noticed      atomic.Bool // a transaction wrote workflow_run/job deliveries: wake the deliverer after it
 }
 
 var _ dispatchd.Store = (*DB)(nil)

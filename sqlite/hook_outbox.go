@@ -110,6 +110,9 @@ func packPayload(skeleton []byte, spec string) []byte {
 // unpackPayload puts the parts of d's stored payload back in: d.Payload
 // is then the whole payload, as delivered.
 func (db *DB) unpackPayload(ctx context.Context, d *dispatchd.Delivery) error {
+	if len(d.Payload) > 0 && d.Payload[0] == noticeMark {
+		return db.renderNoticePayload(ctx, d)
+	}
 	if len(d.Payload) == 0 || d.Payload[0] != payloadMark {
 		return nil
 	}

@@ -64,6 +64,9 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 			if err := insertRun(tx, e, nr, t); err != nil {
 				return err
 			}
+			if err := db.runCreatedNotices(tx, nr); err != nil {
+				return err
+			}
 			runIDs = append(runIDs, nr.Run.ID)
 		}
 		if idem != nil {
@@ -80,6 +83,7 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 	if queued > 0 {
 		db.deliveriesQueued()
 	}
+	db.noticesCommitted()
 	e.CreatedAt, e.RunIDs = t, runIDs
 	if idem != nil {
 		idem.EventID, idem.CreatedAt = e.ID, t

@@ -16,11 +16,11 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []i
 	var cancel []int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		t := toTS(now())
-		if err := replacePending(ctx, tx, t); err != nil {
+		if err := db.replacePending(ctx, tx, t); err != nil {
 			return err
 		}
 		var err error
-		if cancel, err = cancelInProgress(ctx, tx, t); err != nil {
+		if cancel, err = db.cancelInProgress(ctx, tx, t); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.status = 'queued'
@@ -38,8 +38,9 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []i
 			}
 			r.Status = dispatchd.StatusInProgress
 		}
-		return nil
+		return db.runNotices(wtx{db.wstmts, tx}, "in_progress", runs...)
 	})
+	db.noticesCommitted()
 	return runs, cancel, err
 }
 
@@ -49,26 +50,26 @@ const sameGroupNewer = `EXISTS (SELECT 1 FROM runs n WHERE n.repo_id = r.repo_id
 
 // replacePending cancels queued runs that a newer queued run of their
 // group replaces: a group keeps one pending run.
-func replacePending(ctx context.Context, tx *sql.Tx, t any) error {
+func (db *DB) replacePending(ctx context.Context, tx *sql.Tx, t any) error {
 	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM runs r WHERE r.status = 'queued' AND r.concurrency_group <> ''
 		AND `+fmt.Sprintf(sameGroupNewer, ""))
 	ids, err := collect(rows, err, scanID)
 	if err != nil {
 		return err
 	}
-	return cancelRuns(ctx, tx, ids, t, "status <> 'completed'")
+	return db.cancelRuns(ctx, tx, ids, t, "status <> 'completed'")
 }
 
 // cancelInProgress cancels running runs whose group has a newer queued run
 // with cancel-in-progress, and returns their ids.
-func cancelInProgress(ctx context.Context, tx *sql.Tx, t any) ([]int64, error) {
+func (db *DB) cancelInProgress(ctx context.Context, tx *sql.Tx, t any) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM runs r WHERE r.status = 'in_progress' AND r.concurrency_group <> ''
 		AND `+fmt.Sprintf(sameGroupNewer, " AND n.cancel_in_progress = 1"))
 	ids, err := collect(rows, err, scanID)
 	if err != nil {
 		return nil, err
 	}
-	return ids, cancelRuns(ctx, tx, ids, t, jobsNotStarted)
+	return ids, db.cancelRuns(ctx, tx, ids, t, jobsNotStarted)
 }
 
 // jobsNotStarted selects the jobs a cancel ends at once: a running job ends
@@ -76,7 +77,7 @@ func cancelInProgress(ctx context.Context, tx *sql.Tx, t any) ([]int64, error) {
 const jobsNotStarted = "status NOT IN ('completed', 'in_progress')"
 
 // cancelRuns completes runs as cancelled with their jobs matching jobCond.
-func cancelRuns(ctx context.Context, tx *sql.Tx, ids []int64, t any, jobCond string) error {
+func (db *DB) cancelRuns(ctx context.Context, tx *sql.Tx, ids []int64, t any, jobCond string) error {
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'completed', conclusion = 'cancelled', completed_at = ?
 			WHERE run_id = ? AND `+jobCond, t, id); err != nil {
@@ -84,6 +85,9 @@ func cancelRuns(ctx context.Context, tx *sql.Tx, ids []int64, t any, jobCond str
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'completed', conclusion = 'cancelled', updated_at = ?
 			WHERE id = ?`, t, id); err != nil {
+			return err
+		}
+		if err := db.runNoticeByID(ctx, tx, "completed", id); err != nil {
 			return err
 		}
 	}
@@ -121,8 +125,12 @@ func (db *DB) ResetInProgressRuns(ctx context.Context, lost string) (int, error)
 
 // AddJob implements dispatchd.RunService.
 func (db *DB) AddJob(ctx context.Context, run *dispatchd.Run, j *dispatchd.Job) error {
+	defer db.noticesCommitted()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if err := insertJob(wtx{db.wstmts, tx}, run, j, now()); err != nil {
+			return err
+		}
+		if err := db.jobNotice(wtx{db.wstmts, tx}, j); err != nil {
 			return err
 		}
 		return db.saveJob(ctx, tx, j)
@@ -131,10 +139,15 @@ func (db *DB) AddJob(ctx context.Context, run *dispatchd.Run, j *dispatchd.Job) 
 
 // UpdateJob implements dispatchd.RunService.
 func (db *DB) UpdateJob(ctx context.Context, j *dispatchd.Job) error {
+	defer db.noticesCommitted()
 	return db.tx(ctx, func(tx *sql.Tx) error { return db.saveJob(ctx, tx, j) })
 }
 
 func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
+	var was string
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM jobs WHERE id = ?`, j.ID).Scan(&was); err != nil {
+		return notFound(err)
+	}
 	steps, err := json.Marshal(nonNilSteps(j.Steps))
 	if err != nil {
 		return err
@@ -151,6 +164,9 @@ func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return dispatchd.ErrNotFound
+	}
+	if j.Status != was {
+		return db.jobNotice(wtx{db.wstmts, tx}, j)
 	}
 	return nil
 }
@@ -179,9 +195,12 @@ func (db *DB) CompleteRun(ctx context.Context, runID int64, conclusion string) (
 			return err
 		}
 		n, _ := res.RowsAffected()
-		done = n == 1
+		if done = n == 1; done {
+			return db.runNoticeByID(ctx, tx, "completed", runID)
+		}
 		return nil
 	})
+	db.noticesCommitted()
 	return done, err
 }
 

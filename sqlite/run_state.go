@@ -9,6 +9,7 @@ import (
 
 // CancelRun implements dispatchd.RunService.
 func (db *DB) CancelRun(ctx context.Context, repoID, id int64) (*dispatchd.Run, error) {
+	defer db.noticesCommitted()
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		run, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.repo_id = ? AND r.id = ?`, repoID, id))
 		if err != nil {
@@ -17,7 +18,7 @@ func (db *DB) CancelRun(ctx context.Context, repoID, id int64) (*dispatchd.Run, 
 		if run.Status == dispatchd.StatusCompleted {
 			return dispatchd.Errorf(dispatchd.ECONFLICT, "Cannot cancel a workflow run that is completed.")
 		}
-		return cancelRuns(ctx, tx, []int64{id}, toTS(now()), jobsNotStarted)
+		return db.cancelRuns(ctx, tx, []int64{id}, toTS(now()), jobsNotStarted)
 	})
 	if err != nil {
 		return nil, err

@@ -118,7 +118,6 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		ln.Close()
 		return err
 	}
-	defer startWebhooks(ctx, db, key, o.allowPrivateWebhooks, logger)()
 
 	// The scheduler runs whether or not runners run here: remote ones
 	// take jobs as well.
@@ -138,6 +137,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	srv := &api.Server{Runs: sched, Broker: brk, MaxDispatchDepth: o.maxDispatchDepth, Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
 		Dispatch: dispatch.New(db, render.URLs{Base: baseURL}),
 		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, RateLimit: o.rateLimit, Ready: func() bool { return !shuttingDown.Load() }}
+	db.SetNoticeRenderer(srv.NoticePayload) // workflow_run and workflow_job webhook payloads
+	defer startWebhooks(ctx, db, key, o.allowPrivateWebhooks, logger)()
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	logger.Info("dispatchd listening", "url", baseURL, "addr", ln.Addr().String(), "data", o.data, "version", dispatchd.Version)
