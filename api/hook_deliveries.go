@@ -59,13 +59,9 @@ func headersJSON(h map[string]string) any {
 	return h
 }
 
-// deliveryFor loads {hook_id} of o and its delivery {delivery_id}.
+// deliveryFor loads {hook_id} of the route's owner and its delivery {delivery_id}.
 func (s *Server) deliveryFor(r *http.Request, level dispatchd.Level) (*dispatchd.Hook, *dispatchd.Delivery, error) {
-	o, err := s.hookOwnerFor(r, level)
-	if err != nil {
-		return nil, nil, err
-	}
-	h, err := s.hookFor(r, o)
+	_, h, err := s.hookFor(r, level)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,11 +77,7 @@ func (s *Server) deliveryFor(r *http.Request, level dispatchd.Level) (*dispatchd
 // first, with GitHub's cursor pagination: per_page, and cursor from the
 // Link header's rel="next".
 func (s *Server) listHookDeliveries(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.hookOwnerFor(r, dispatchd.Read)
-	if err != nil {
-		return err
-	}
-	h, err := s.hookFor(r, o)
+	_, h, err := s.hookFor(r, dispatchd.Read)
 	if err != nil {
 		return err
 	}

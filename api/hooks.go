@@ -69,13 +69,19 @@ func (s *Server) hookOwnerFor(r *http.Request, level dispatchd.Level) (hookOwner
 	return hookOwner{scope: dispatchd.ScopeOrg, id: org.ID, org: org}, nil
 }
 
-// hookFor loads {hook_id} of o.
-func (s *Server) hookFor(r *http.Request, o hookOwner) (*dispatchd.Hook, error) {
+// hookFor loads the owner of the route, checking the actor may act on its
+// hooks at level, and its {hook_id}.
+func (s *Server) hookFor(r *http.Request, level dispatchd.Level) (hookOwner, *dispatchd.Hook, error) {
+	o, err := s.hookOwnerFor(r, level)
+	if err != nil {
+		return o, nil, err
+	}
 	id, err := strconv.ParseInt(r.PathValue("hook_id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, errNotFound
+		return o, nil, errNotFound
 	}
-	return s.Store.FindHook(r.Context(), o.scope, o.id, id)
+	h, err := s.Store.FindHook(r.Context(), o.scope, o.id, id)
+	return o, h, err
 }
 
 // secretMask stands for a hook's secret in every answer: the secret itself
@@ -245,11 +251,7 @@ func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) error {
 
 // getHook answers GET …/hooks/{hook_id}.
 func (s *Server) getHook(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.hookOwnerFor(r, dispatchd.Read)
-	if err != nil {
-		return err
-	}
-	h, err := s.hookFor(r, o)
+	o, h, err := s.hookFor(r, dispatchd.Read)
 	if err != nil {
 		return err
 	}
@@ -301,11 +303,7 @@ func (s *Server) updateHook(w http.ResponseWriter, r *http.Request) error {
 // patchHook updates a hook from the body, or only its config (PATCH
 // …/hooks/{hook_id}/config), and answers with the hook or its config.
 func (s *Server) patchHook(w http.ResponseWriter, r *http.Request, configOnly bool) error {
-	o, err := s.hookOwnerFor(r, dispatchd.Write)
-	if err != nil {
-		return err
-	}
-	h, err := s.hookFor(r, o)
+	o, h, err := s.hookFor(r, dispatchd.Write)
 	if err != nil {
 		return err
 	}
@@ -338,11 +336,7 @@ func (s *Server) patchHook(w http.ResponseWriter, r *http.Request, configOnly bo
 
 // deleteHook answers DELETE …/hooks/{hook_id}: 204; its deliveries go with it.
 func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.hookOwnerFor(r, dispatchd.Write)
-	if err != nil {
-		return err
-	}
-	h, err := s.hookFor(r, o)
+	o, h, err := s.hookFor(r, dispatchd.Write)
 	if err != nil {
 		return err
 	}
@@ -355,11 +349,7 @@ func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) error {
 
 // getHookConfig answers GET …/hooks/{hook_id}/config.
 func (s *Server) getHookConfig(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.hookOwnerFor(r, dispatchd.Read)
-	if err != nil {
-		return err
-	}
-	h, err := s.hookFor(r, o)
+	_, h, err := s.hookFor(r, dispatchd.Read)
 	if err != nil {
 		return err
 	}
@@ -374,11 +364,7 @@ func (s *Server) updateHookConfig(w http.ResponseWriter, r *http.Request) error 
 
 // pingHook answers POST …/hooks/{hook_id}/pings: 204, and a ping delivery.
 func (s *Server) pingHook(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.hookOwnerFor(r, dispatchd.Read)
-	if err != nil {
-		return err
-	}
-	h, err := s.hookFor(r, o)
+	o, h, err := s.hookFor(r, dispatchd.Read)
 	if err != nil {
 		return err
 	}
