@@ -56,7 +56,8 @@ type Broker struct {
 	mu       sync.Mutex
 	queue    []*Offer
 	waiters  []*waiter
-	assigned map[int64]*Offer // by job id
+	assigned map[int64]*Offer    // by job id
+	byToken  map[string][]*Offer // assigned offers by the hashes of the tokens among their secrets
 	runners  map[int64]*presence
 	stop     chan struct{}
 }
@@ -79,7 +80,7 @@ func New(timeout time.Duration) *Broker {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	b := &Broker{Timeout: timeout, assigned: map[int64]*Offer{}, runners: map[int64]*presence{}, stop: make(chan struct{})}
+	b := &Broker{Timeout: timeout, assigned: map[int64]*Offer{}, byToken: map[string][]*Offer{}, runners: map[int64]*presence{}, stop: make(chan struct{})}
 	go b.reap()
 	return b
 }

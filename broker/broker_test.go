@@ -174,3 +174,27 @@ func queued(b *Broker) int {
 	defer b.mu.Unlock()
 	return len(b.queue)
 }
+
+// RunUsing finds the running job holding a token among its secrets, and
+// forgets it once the job ends.
+func TestRunUsing(t *testing.T) {
+	b := New(time.Minute)
+	defer b.Close()
+	o := offer(9, repo)
+	o.TokenHashes, o.Grant = []string{"h1"}, &dispatchd.JobGrant{JobID: 9, RunID: 3}
+	go b.Submit(context.Background(), o)
+	if g := b.RunUsing("h1"); g != nil {
+		t.Fatal("a queued job counts as running")
+	}
+	b.Acquire(context.Background(), linux)
+	if g := b.RunUsing("h1"); g == nil || g.RunID != 3 {
+		t.Fatalf("RunUsing = %+v", g)
+	}
+	if g := b.RunUsing("h2"); g != nil {
+		t.Fatalf("RunUsing(other) = %+v", g)
+	}
+	b.Complete(linux, 9, runner.Result{Result: "success"})
+	if g := b.RunUsing("h1"); g != nil || len(b.byToken) != 0 {
+		t.Fatalf("after the job: %+v, index %v", g, b.byToken)
+	}
+}

@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"slices"
 	"time"
 
 	"github.com/dispatchd/dispatchd"
@@ -40,8 +39,8 @@ func (b *Broker) RunUsing(tokenHash string) *dispatchd.JobGrant {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var found *dispatchd.JobGrant
-	for _, o := range b.assigned {
-		if o.Grant != nil && slices.Contains(o.TokenHashes, tokenHash) && (found == nil || o.Grant.JobID > found.JobID) {
+	for _, o := range b.byToken[tokenHash] {
+		if o.Grant != nil && (found == nil || o.Grant.JobID > found.JobID) {
 			found = o.Grant
 		}
 	}
@@ -95,7 +94,7 @@ func (b *Broker) Complete(r *dispatchd.Runner, jobID int64, res runner.Result) e
 		return err
 	}
 	b.mu.Lock()
-	delete(b.assigned, jobID)
+	b.unassign(o)
 	b.mu.Unlock()
 	o.done <- res
 	return nil

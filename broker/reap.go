@@ -27,11 +27,13 @@ func (b *Broker) lost(now time.Time) []*Offer {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []*Offer
-	for id, o := range b.assigned {
+	for _, o := range b.assigned {
 		if now.Sub(o.seen) > b.Timeout {
-			delete(b.assigned, id)
 			out = append(out, o)
 		}
+	}
+	for _, o := range out {
+		b.unassign(o)
 	}
 	return out
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/dispatchd/dispatchd"
 )
@@ -18,52 +17,51 @@ import (
 // so a late delivery still tells the state it is about.
 const noticeMark = 0x01
 
-// Notice is the stored form of a workflow_run or workflow_job delivery.
-type Notice = dispatchd.Notice
-
 // NoticeRenderer renders a notice's payload.
-type NoticeRenderer func(ctx context.Context, event, action string, n Notice) ([]byte, error)
+type NoticeRenderer func(ctx context.Context, event, action string, n dispatchd.Notice) ([]byte, error)
 
 // SetNoticeRenderer sets the renderer of workflow_run and workflow_job
 // payloads; without one such deliveries fail when read.
 func (db *DB) SetNoticeRenderer(fn NoticeRenderer) { db.renderNotice.Store(&fn) }
 
-// insertNotices writes a delivery of the notice to each active hook of the
+// insertNotice writes a delivery of the notice to each active hook of the
 // repository and its organization that subscribes to event.
-func (db *DB) insertNotices(tx wtx, event, action string, ns []Notice, t time.Time) (int, error) {
-	if len(ns) == 0 {
-		return 0, nil
-	}
-	hooks, err := db.repoHooks(tx, ns[0].RepoID)
+func (db *DB) insertNotice(tx wtx, event, action string, n dispatchd.Notice) error {
+	hooks, err := db.hooksWanting(tx, n.RepoID, event)
 	if err != nil || len(hooks) == 0 {
-		return 0, err
+		return err
 	}
-	var ds []*dispatchd.Delivery
+	data, _ := json.Marshal(n)
+	payload := append([]byte{noticeMark}, data...)
+	ds := make([]*dispatchd.Delivery, len(hooks))
+	for i, h := range hooks {
+		ds[i] = &dispatchd.Delivery{HookID: h.id, Event: event, Action: action, RepoID: n.RepoID, Payload: payload}
+	}
+	db.noticed.Store(true)
+	return insertDeliveries(tx, ds, now())
+}
+
+// hooksWanting returns the active hooks of a repository and its
+// organization that subscribe to event; from the cache, as a rule.
+func (db *DB) hooksWanting(tx wtx, repoID int64, event string) ([]hookTarget, error) {
+	hooks, err := db.repoHooks(tx, repoID)
+	if err != nil {
+		return nil, err
+	}
+	var out []hookTarget
 	for _, h := range hooks {
-		if !h.wants(event) {
-			continue
-		}
-		for _, n := range ns {
-			data, _ := json.Marshal(n)
-			ds = append(ds, &dispatchd.Delivery{HookID: h.id, Event: event, Action: action, RepoID: n.RepoID,
-				Payload: append([]byte{noticeMark}, data...)})
+		if h.wants(event) {
+			out = append(out, h)
 		}
 	}
-	if len(ds) > 0 {
-		db.noticed.Store(true)
-	}
-	return len(ds), insertDeliveries(tx, ds, t)
+	return out, nil
 }
 
 // runNotices writes workflow_run deliveries for runs entering status.
 func (db *DB) runNotices(tx wtx, action string, runs ...*dispatchd.Run) error {
-	byRepo := map[int64][]Notice{}
 	for _, r := range runs {
-		byRepo[r.RepoID] = append(byRepo[r.RepoID], Notice{RepoID: r.RepoID, RunID: r.ID, Attempt: r.RunAttempt,
-			Status: r.Status, Conclusion: r.Conclusion})
-	}
-	for _, ns := range byRepo {
-		if _, err := db.insertNotices(tx, "workflow_run", action, ns, now()); err != nil {
+		n := dispatchd.Notice{RepoID: r.RepoID, RunID: r.ID, Attempt: r.RunAttempt, Status: r.Status, Conclusion: r.Conclusion}
+		if err := db.insertNotice(tx, "workflow_run", action, n); err != nil {
 			return err
 		}
 	}
@@ -72,9 +70,8 @@ func (db *DB) runNotices(tx wtx, action string, runs ...*dispatchd.Run) error {
 
 // jobNotice writes a workflow_job delivery for a job entering its status.
 func (db *DB) jobNotice(tx wtx, j *dispatchd.Job) error {
-	_, err := db.insertNotices(tx, "workflow_job", j.Status, []Notice{{RepoID: j.RepoID, RunID: j.RunID, JobID: j.ID,
-		Attempt: j.RunAttempt, Status: j.Status, Conclusion: j.Conclusion}}, now())
-	return err
+	return db.insertNotice(tx, "workflow_job", j.Status, dispatchd.Notice{RepoID: j.RepoID, RunID: j.RunID, JobID: j.ID,
+		Attempt: j.RunAttempt, Status: j.Status, Conclusion: j.Conclusion})
 }
 
 // runNoticeByID is runNotices for a run known by id, read in tx.
@@ -91,7 +88,7 @@ func (db *DB) renderNoticePayload(ctx context.Context, d *dispatchd.Delivery) er
 	if len(d.Payload) == 0 || d.Payload[0] != noticeMark {
 		return nil
 	}
-	var n Notice
+	var n dispatchd.Notice
 	if err := json.Unmarshal(d.Payload[1:], &n); err != nil {
 		return fmt.Errorf("delivery %d: bad notice: %w", d.ID, err)
 	}

@@ -22,10 +22,11 @@ const (
 			body = excluded.body, event_id = 0, created_at = excluded.created_at
 		WHERE idempotency_keys.created_at < ?`
 	qBumpRunCounter = `UPDATE workflows SET run_counter = run_counter + 1 WHERE id = ? RETURNING run_counter`
-	qInsertRun      = `INSERT INTO runs (repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
+	// The id is NULL, AUTOINCREMENT's next, unless the run was numbered first.
+	qInsertRun = `INSERT INTO runs (id, repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
 			event, status, conclusion, head_branch, head_sha, actor_id, triggering_actor_id, concurrency_group,
 			cancel_in_progress, created_at, updated_at, run_started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qInsertJob = `INSERT INTO jobs (run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
@@ -118,15 +119,18 @@ func insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time) err
 	if r.Status == "" {
 		r.Status = dispatchd.StatusQueued
 	}
-	var err error
+	var id any // NULL: the next id
 	if nr.Finish != nil {
-		err = insertFinishedRun(tx, nr, t)
-	} else {
-		r.ID, err = tx.insert(qInsertRun,
-			r.RepoID, r.WorkflowID, r.EventID, r.Name, r.DisplayTitle, r.Path, r.RunNumber, r.RunAttempt,
-			r.Event, r.Status, r.Conclusion, r.HeadBranch, r.HeadSHA, r.ActorID, r.TriggeringActorID, r.ConcurrencyGroup,
-			r.CancelInProgress, toTS(t), toTS(t), toTS(r.RunStartedAt))
+		if err := finishRun(tx, nr); err != nil {
+			return err
+		}
+		id = r.ID
 	}
+	var err error
+	r.ID, err = tx.insert(qInsertRun, id,
+		r.RepoID, r.WorkflowID, r.EventID, r.Name, r.DisplayTitle, r.Path, r.RunNumber, r.RunAttempt,
+		r.Event, r.Status, r.Conclusion, r.HeadBranch, r.HeadSHA, r.ActorID, r.TriggeringActorID, r.ConcurrencyGroup,
+		r.CancelInProgress, toTS(t), toTS(t), toTS(r.RunStartedAt))
 	if err != nil {
 		return err
 	}
@@ -138,23 +142,15 @@ func insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time) err
 	return nil
 }
 
-// insertFinishedRun inserts a run whose fields depend on its id: the id is
-// taken first, as AUTOINCREMENT would give it (one past the largest ever
+// finishRun numbers a run whose fields depend on its id before it is
+// written: the id AUTOINCREMENT would give it (one past the largest ever
 // used, which sqlite_sequence keeps), then Finish completes the run.
-func insertFinishedRun(tx wtx, nr dispatchd.NewRun, t time.Time) error {
-	r := nr.Run
-	if err := tx.tx.QueryRow(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + 1`).Scan(&r.ID); err != nil {
+func finishRun(tx wtx, nr dispatchd.NewRun) error {
+	if err := tx.tx.QueryRow(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + 1`).Scan(&nr.Run.ID); err != nil {
 		return err
 	}
-	nr.Finish(r)
-	_, err := tx.tx.Exec(`INSERT INTO runs (id, repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
-			event, status, conclusion, head_branch, head_sha, actor_id, triggering_actor_id, concurrency_group,
-			cancel_in_progress, created_at, updated_at, run_started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.RepoID, r.WorkflowID, r.EventID, r.Name, r.DisplayTitle, r.Path, r.RunNumber, r.RunAttempt,
-		r.Event, r.Status, r.Conclusion, r.HeadBranch, r.HeadSHA, r.ActorID, r.TriggeringActorID, r.ConcurrencyGroup,
-		r.CancelInProgress, toTS(t), toTS(t), toTS(r.RunStartedAt))
-	return err
+	nr.Finish(nr.Run)
+	return nil
 }
 
 func insertJob(tx wtx, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {

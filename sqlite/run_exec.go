@@ -144,9 +144,17 @@ func (db *DB) UpdateJob(ctx context.Context, j *dispatchd.Job) error {
 }
 
 func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
-	var was string
-	if err := tx.QueryRowContext(ctx, `SELECT status FROM jobs WHERE id = ?`, j.ID).Scan(&was); err != nil {
-		return notFound(err)
+	// The status it had tells whether workflow_job hooks hear of a change;
+	// without such hooks (the rule) it is not read: jobs are saved at every step.
+	hooks, err := db.hooksWanting(wtx{db.wstmts, tx}, j.RepoID, "workflow_job")
+	if err != nil {
+		return err
+	}
+	was := j.Status
+	if len(hooks) > 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM jobs WHERE id = ?`, j.ID).Scan(&was); err != nil {
+			return notFound(err)
+		}
 	}
 	steps, err := json.Marshal(nonNilSteps(j.Steps))
 	if err != nil {
