@@ -49,25 +49,38 @@ type GitHubContext struct {
 func (c GitHubContext) Object() *expr.Object {
 	refName, refType := shortRef(c.Ref)
 	attempt := max(c.Run.Attempt, 1)
-	g := expr.NewObject()
-	for _, kv := range []struct {
-		k string
-		v any
-	}{
-		{"event", c.Event}, {"event_name", c.EventName}, {"ref", c.Ref}, {"ref_name", refName}, {"ref_type", refType},
-		{"ref_protected", false}, {"sha", c.SHA}, {"head_ref", ""}, {"base_ref", ""},
-		{"repository", c.Repo.FullName()}, {"repository_id", strconv.FormatInt(c.Repo.ID, 10)},
-		{"repository_owner", c.Repo.Owner.Login}, {"repository_owner_id", strconv.FormatInt(c.Repo.Owner.ID, 10)},
-		{"actor", c.Actor.Login}, {"actor_id", strconv.FormatInt(c.Actor.ID, 10)}, {"triggering_actor", c.Actor.Login},
-		{"workflow", c.WorkflowName}, {"workflow_ref", c.Repo.FullName() + "/" + c.WorkflowPath + "@" + c.Ref},
-		{"workflow_sha", c.SHA}, {"server_url", c.ServerURL}, {"api_url", c.APIURL}, {"graphql_url", c.GraphQLURL},
-		{"retention_days", "90"}, {"run_attempt", strconv.Itoa(attempt)}, {"secret_source", "Actions"},
-	} {
-		g.Set(kv.k, kv.v)
-	}
+	repo, repoID := c.Repo.FullName(), strconv.FormatInt(c.Repo.ID, 10)
+	actorID := strconv.FormatInt(c.Actor.ID, 10)
+	g := expr.NewObjectSize(27)
+	// The keys differ: Append skips Set's search for an existing one.
+	g.Append("event", c.Event)
+	g.Append("event_name", c.EventName)
+	g.Append("ref", c.Ref)
+	g.Append("ref_name", refName)
+	g.Append("ref_type", refType)
+	g.Append("ref_protected", false)
+	g.Append("sha", c.SHA)
+	g.Append("head_ref", "")
+	g.Append("base_ref", "")
+	g.Append("repository", repo)
+	g.Append("repository_id", repoID)
+	g.Append("repository_owner", c.Repo.Owner.Login)
+	g.Append("repository_owner_id", strconv.FormatInt(c.Repo.Owner.ID, 10))
+	g.Append("actor", c.Actor.Login)
+	g.Append("actor_id", actorID)
+	g.Append("triggering_actor", c.Actor.Login)
+	g.Append("workflow", c.WorkflowName)
+	g.Append("workflow_ref", repo+"/"+c.WorkflowPath+"@"+c.Ref)
+	g.Append("workflow_sha", c.SHA)
+	g.Append("server_url", c.ServerURL)
+	g.Append("api_url", c.APIURL)
+	g.Append("graphql_url", c.GraphQLURL)
+	g.Append("retention_days", "90")
+	g.Append("run_attempt", strconv.Itoa(attempt))
+	g.Append("secret_source", "Actions")
 	if c.Run.ID != 0 {
-		g.Set("run_id", strconv.FormatInt(c.Run.ID, 10))
-		g.Set("run_number", strconv.FormatInt(c.Run.Number, 10))
+		g.Append("run_id", strconv.FormatInt(c.Run.ID, 10))
+		g.Append("run_number", strconv.FormatInt(c.Run.Number, 10))
 	}
 	return g
 }

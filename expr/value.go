@@ -19,11 +19,18 @@ type Object struct {
 }
 
 // linearMax is the size up to which Get scans instead of hashing; scanning a
-// few keys with equalFold is faster than folding the key and hashing it.
-const linearMax = 12
+// few dozen keys with equalFold (which mostly stops at the first byte) is
+// faster than folding the key and hashing it, and building the index costs
+// a fold and an insert per key of an object that is often read once.
+const linearMax = 32
 
 // NewObject returns an empty object.
 func NewObject() *Object { return &Object{} }
+
+// NewObjectSize returns an empty object with room for n keys.
+func NewObjectSize(n int) *Object {
+	return &Object{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+}
 
 // Len returns the number of keys.
 func (o *Object) Len() int {
@@ -48,6 +55,12 @@ func (o *Object) Set(key string, v any) {
 		o.keys[i], o.vals[i] = key, v
 		return
 	}
+	o.Append(key, v)
+}
+
+// Append adds key without looking for it: for builders whose keys are
+// known to differ (case-insensitively), it saves Set's search.
+func (o *Object) Append(key string, v any) {
 	o.keys = append(o.keys, key)
 	o.vals = append(o.vals, v)
 	switch {

@@ -81,7 +81,9 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 }
 
 func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
-	logger, err := newLogger(o.logFormat, stderr)
+	logOut := newLineWriter(stderr)
+	defer logOut.Close()
+	logger, err := newLogger(o.logFormat, logOut)
 	if err != nil {
 		return err
 	}
