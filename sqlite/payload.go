@@ -90,7 +90,10 @@ func (db *DB) insertParts(tx wtx, e *dispatchd.Event) error {
 // committed; before, a rolled-back batch could lose them.
 func (db *DB) partsCommitted(e *dispatchd.Event) {
 	for _, p := range e.Parts {
-		db.parts.put(partKey{e.RepoID, p.Hash}, bytes.Clone(e.Payload[p.Offset:p.Offset+p.Len]))
+		k := partKey{e.RepoID, p.Hash}
+		if _, ok := db.parts.get(k); !ok {
+			db.parts.put(k, bytes.Clone(e.Payload[p.Offset:p.Offset+p.Len]))
+		}
 	}
 }
 

@@ -12,6 +12,15 @@ import (
 type stmts struct {
 	db *sql.DB
 	m  sync.Map // query → *sql.Stmt
+
+	// The statements bound to the current write transaction: a batch of
+	// the committer runs the same few statements many times, and binding
+	// one to a transaction allocates. A transaction closes its bound
+	// statements when it ends; curTx keeps the old one referenced until
+	// the next, so its address is never reused while it is remembered.
+	boundMu sync.Mutex
+	curTx   *sql.Tx
+	bound   map[string]*sql.Stmt
 }
 
 func (s *stmts) get(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -71,10 +80,25 @@ func (db *DB) prepareWrites(ctx context.Context) error {
 // bind returns the prepared statement q bound to tx, or nil when q was not
 // prepared at open.
 func (s *stmts) bind(tx *sql.Tx, q string) *sql.Stmt {
-	if st, ok := s.m.Load(q); ok {
-		return tx.Stmt(st.(*sql.Stmt))
+	s.boundMu.Lock()
+	defer s.boundMu.Unlock()
+	if s.curTx != tx {
+		s.curTx = tx
+		clear(s.bound)
 	}
-	return nil
+	if st, ok := s.bound[q]; ok {
+		return st
+	}
+	st, ok := s.m.Load(q)
+	if !ok {
+		return nil
+	}
+	b := tx.Stmt(st.(*sql.Stmt))
+	if s.bound == nil {
+		s.bound = make(map[string]*sql.Stmt)
+	}
+	s.bound[q] = b
+	return b
 }
 
 // wtx is a write transaction whose statements are prepared once.
