@@ -189,7 +189,7 @@ const (
 )
 
 func (db *DB) prepareHookWrites(ctx context.Context) {
-	for _, q := range []string{qInsertDelivery, qLease, qClaimed, qPendingAttempts, qInsertAttempt, qFinishAttempt, qHookResponse} {
+	for _, q := range []string{qInsertDelivery, qOutboxBatch, qExpandDelivery, qDropOutbox, qKeepOutbox, qHookPending, qLease, qClaimed, qPendingAttempts, qInsertAttempt, qFinishAttempt, qHookResponse} {
 		// A statement that fails to prepare runs unprepared in the transaction.
 		db.wstmts.get(ctx, q)
 	}
@@ -316,6 +316,9 @@ func (db *DB) ClaimDueDeliveries(ctx context.Context, at time.Time, limit int) (
 	err := db.group.do(ctx, func(sqltx *sql.Tx) error {
 		out = nil
 		tx := wtx{db.wstmts, sqltx}
+		if _, err := db.expandOutbox(tx, false); err != nil {
+			return err
+		}
 		rows, err := txQuery(tx, qDue, toTS(at), toTS(at))
 		ids, err := collect(rows, err, func(s scanner) (int64, error) {
 			var id int64
@@ -366,6 +369,8 @@ func txQuery(tx wtx, q string, args ...any) (*sql.Rows, error) {
 
 // NextDeliveryDue implements dispatchd.HookService.
 func (db *DB) NextDeliveryDue(ctx context.Context) (time.Time, error) {
+	// The outbox is not looked at: a claim moves what hooks need from it,
+	// and claims follow every Wake, start and completed delivery.
 	var at sql.NullInt64
 	err := db.queryRow(ctx, `SELECT min(max(next_attempt_at, coalesce(lease_until, 0))) FROM (`+queueHeads+`)`).Scan(&at)
 	return fromTS(at), err
@@ -464,6 +469,9 @@ func (db *DB) ListDeliveries(ctx context.Context, hookID int64, cursor string, p
 		perPage = 30
 	}
 	perPage = min(perPage, 100)
+	if err := db.flushOutbox(ctx); err != nil {
+		return nil, "", err
+	}
 	// The limit is in the text, as in qDueHeads: at most 100 statements.
 	rows, err := db.query(ctx, `SELECT `+deliveryListColumns+` FROM hook_deliveries d WHERE d.hook_id = ? AND d.id < ?
 		ORDER BY d.id DESC LIMIT `+strconv.Itoa(perPage+1), hookID, before)

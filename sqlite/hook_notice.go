@@ -24,21 +24,29 @@ type NoticeRenderer func(ctx context.Context, event, action string, n dispatchd.
 // payloads; without one such deliveries fail when read.
 func (db *DB) SetNoticeRenderer(fn NoticeRenderer) { db.renderNotice.Store(&fn) }
 
-// insertNotice writes a delivery of the notice to each active hook of the
+// insertNotice queues a delivery of the notice to each active hook of the
 // repository and its organization that subscribes to event.
 func (db *DB) insertNotice(tx wtx, event, action string, n dispatchd.Notice) error {
+	ds, err := db.noticeDeliveries(tx, nil, event, action, n)
+	if err != nil {
+		return err
+	}
+	return db.queueDeliveries(tx, n.RepoID, ds, now())
+}
+
+// noticeDeliveries appends to ds a delivery of the notice to each hook
+// that subscribes to event.
+func (db *DB) noticeDeliveries(tx wtx, ds []*dispatchd.Delivery, event, action string, n dispatchd.Notice) ([]*dispatchd.Delivery, error) {
 	hooks, err := db.hooksWanting(tx, n.RepoID, event)
 	if err != nil || len(hooks) == 0 {
-		return err
+		return ds, err
 	}
 	data, _ := json.Marshal(n)
 	payload := append([]byte{noticeMark}, data...)
-	ds := make([]*dispatchd.Delivery, len(hooks))
-	for i, h := range hooks {
-		ds[i] = &dispatchd.Delivery{HookID: h.id, Event: event, Action: action, RepoID: n.RepoID, Payload: payload}
+	for _, h := range hooks {
+		ds = append(ds, &dispatchd.Delivery{HookID: h.id, Event: event, Action: action, RepoID: n.RepoID, Payload: payload})
 	}
-	db.noticed.Store(true)
-	return insertDeliveries(tx, ds, now())
+	return ds, nil
 }
 
 // hooksWanting returns the active hooks of a repository and its
@@ -112,16 +120,21 @@ func (db *DB) noticesCommitted() {
 	}
 }
 
-// runCreatedNotices writes workflow_run requested and workflow_job queued
-// for a new run.
-func (db *DB) runCreatedNotices(tx wtx, nr dispatchd.NewRun) error {
-	if err := db.runNotices(tx, "requested", nr.Run); err != nil {
-		return err
+// runCreatedNotices appends to ds the workflow_run requested and
+// workflow_job queued deliveries of a new run.
+func (db *DB) runCreatedNotices(tx wtx, ds []*dispatchd.Delivery, nr dispatchd.NewRun) ([]*dispatchd.Delivery, error) {
+	r := nr.Run
+	ds, err := db.noticeDeliveries(tx, ds, "workflow_run", "requested",
+		dispatchd.Notice{RepoID: r.RepoID, RunID: r.ID, Attempt: r.RunAttempt, Status: r.Status, Conclusion: r.Conclusion})
+	if err != nil {
+		return nil, err
 	}
 	for _, j := range nr.Jobs {
-		if err := db.jobNotice(tx, j); err != nil {
-			return err
+		ds, err = db.noticeDeliveries(tx, ds, "workflow_job", j.Status, dispatchd.Notice{RepoID: j.RepoID, RunID: j.RunID,
+			JobID: j.ID, Attempt: j.RunAttempt, Status: j.Status, Conclusion: j.Conclusion})
+		if err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return ds, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/dispatchd/dispatchd"
 )
@@ -63,17 +62,17 @@ func (db *DB) repoHooks(tx wtx, repoID int64) ([]hookTarget, error) {
 	return hooks, nil
 }
 
-// insertEventDeliveries writes a delivery of e to each active hook of its
-// repository and organization that subscribes to it, and returns how many
-// it wrote. Each keeps e's payload as the event row does, skeleton and
-// parts spec, its parts being stored once (see packPayload).
-func (db *DB) insertEventDeliveries(tx wtx, e *dispatchd.Event, skeleton []byte, spec string, t time.Time) (int, error) {
+// eventDeliveries returns a delivery of e to each active hook of its
+// repository and organization that subscribes to it. Each keeps e's
+// payload as the event row does, skeleton and parts spec, its parts being
+// stored once (see packPayload).
+func (db *DB) eventDeliveries(tx wtx, e *dispatchd.Event, skeleton []byte, spec string) ([]*dispatchd.Delivery, error) {
 	if !outboxEvents[e.Name] {
-		return 0, nil
+		return nil, nil
 	}
 	hooks, err := db.repoHooks(tx, e.RepoID)
 	if err != nil || len(hooks) == 0 {
-		return 0, err
+		return nil, err
 	}
 	var ds []*dispatchd.Delivery
 	var stored []byte
@@ -85,7 +84,7 @@ func (db *DB) insertEventDeliveries(tx wtx, e *dispatchd.Event, skeleton []byte,
 			ds = append(ds, &dispatchd.Delivery{HookID: h.id, Event: e.Name, Action: e.Action, Payload: stored, RepoID: e.RepoID})
 		}
 	}
-	return len(ds), insertDeliveries(tx, ds, t)
+	return ds, nil
 }
 
 // payloadMark starts a stored delivery payload whose parts (the

@@ -128,6 +128,9 @@ func (db *DB) DeleteRepo(ctx context.Context, id int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM hooks WHERE scope = 'repo' AND owner_id = ?`, id); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM hook_outbox WHERE repo_id = ?`, id); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM hook_deliveries WHERE state = 'pending' AND repo_id = ?`, id)
 		return err
 	})

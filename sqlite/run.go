@@ -36,7 +36,6 @@ const (
 func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispatchd.NewRun, idem *dispatchd.Idempotency) error {
 	t := now()
 	var runIDs []int64
-	queued := 0 // deliveries enqueued
 	skeleton, spec, err := splitPayload(e)
 	if err != nil {
 		return err
@@ -58,17 +57,23 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 		if err != nil {
 			return err
 		}
-		if queued, err = db.insertEventDeliveries(tx, e, skeleton, spec, t); err != nil {
+		// The webhook deliveries of the event and of its runs and jobs
+		// are queued as one outbox row.
+		ds, err := db.eventDeliveries(tx, e, skeleton, spec)
+		if err != nil {
 			return err
 		}
 		for _, nr := range runs {
 			if err := insertRun(tx, e, nr, t); err != nil {
 				return err
 			}
-			if err := db.runCreatedNotices(tx, nr); err != nil {
+			if ds, err = db.runCreatedNotices(tx, ds, nr); err != nil {
 				return err
 			}
 			runIDs = append(runIDs, nr.Run.ID)
+		}
+		if err := db.queueDeliveries(tx, e.RepoID, ds, t); err != nil {
+			return err
 		}
 		if idem != nil {
 			_, err := tx.exec(qSetIdempotencyEvent,
@@ -81,9 +86,6 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 		return err
 	}
 	db.partsCommitted(e)
-	if queued > 0 {
-		db.deliveriesQueued()
-	}
 	db.noticesCommitted()
 	e.CreatedAt, e.RunIDs = t, runIDs
 	if idem != nil {

@@ -69,7 +69,7 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // and a transaction that holds it would wait for itself.
 func (db *DB) prepareWrites(ctx context.Context) error {
 	for _, q := range []string{qSavepoint, qRelease, qRollbackTo, qInsertEvent, qInsertPart, qSetIdempotencyEvent, qClaimIdempotency, qBumpRunCounter, qInsertRun, qInsertJob,
-		qInsertDelivery, qRepoHooks} {
+		qInsertDelivery, qRepoHooks, qInsertOutbox} {
 		if _, err := db.wstmts.get(ctx, q); err != nil {
 			return err
 		}
