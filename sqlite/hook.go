@@ -268,11 +268,11 @@ func (db *DB) EnqueueDeliveries(ctx context.Context, ds []*dispatchd.Delivery) e
 	return nil
 }
 
-// insertDeliveries writes new pending deliveries in tx, so that the
-// outbox rows of an event commit with the event itself: call it from the
-// function given to db.group.do or db.tx, as wtx{db.wstmts, tx}. It fills
-// ID, GUID (when empty), State, CreatedAt and NextAttemptAt (when zero).
-// Its statement is prepared at open (prepareWrites).
+// insertDeliveries writes new pending deliveries in tx, straight into
+// hook_deliveries: for pings and redeliveries, which a caller enqueues by
+// itself (events and state changes queue theirs in the outbox, see
+// queueDeliveries). It fills ID, GUID (when empty), State, CreatedAt and
+// NextAttemptAt (when zero). Its statement is prepared at open.
 func insertDeliveries(tx wtx, ds []*dispatchd.Delivery, t time.Time) error {
 	for _, d := range ds {
 		if d.HookID == 0 || d.Event == "" {
