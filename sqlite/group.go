@@ -30,6 +30,8 @@ type committer struct {
 	// write in flight it catches up with the WAL, so that the next write
 	// starts the WAL over instead of growing it.
 	finishCheckpoint atomic.Bool
+	// counters numbers runs; only the committer's goroutine uses it.
+	counters runCounters
 }
 
 func newCommitter(db *sql.DB, st *stmts) *committer {
@@ -110,10 +112,14 @@ func (c *committer) run(batch []*groupOp, savepoints bool) ([]error, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.counters.begin()
 	w := wtx{stmts: c.stmts, tx: tx}
 	for i, op := range batch {
 		if savepoints {
-			results[i] = savepoint(w, op.fn)
+			m := c.counters.mark()
+			if results[i] = savepoint(w, op.fn); results[i] != nil {
+				c.counters.restore(m)
+			}
 			continue
 		}
 		if results[i] = op.fn(tx); results[i] != nil {
@@ -121,7 +127,15 @@ func (c *committer) run(batch []*groupOp, savepoints bool) ([]error, error) {
 			return results, nil
 		}
 	}
-	return results, tx.Commit()
+	if err := c.counters.flush(tx, c.stmts); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	c.counters.committed()
+	return results, nil
 }
 
 func failed(results []error) bool {

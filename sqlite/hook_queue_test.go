@@ -184,11 +184,14 @@ func TestOutboxMovesWhatHooksNeed(t *testing.T) {
 }
 
 type outboxFixture struct {
-	db       *DB
-	repo     *dispatchd.Repo
-	hooks    []*dispatchd.Hook
-	count    func(table string) int
-	dispatch func()
+	db         *DB
+	user       *dispatchd.User
+	repo       *dispatchd.Repo
+	sha        string
+	workflowID int64
+	hooks      []*dispatchd.Hook
+	count      func(table string) int
+	dispatch   func()
 }
 
 var ctx = context.Background()
@@ -197,7 +200,15 @@ var ctx = context.Background()
 // hooks that want every event; dispatch creates an event with a run of one
 // job.
 func newOutboxFixture(t *testing.T) outboxFixture {
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "dispatchd.db"))
+	f := newOutboxFixtureAt(t, filepath.Join(t.TempDir(), "dispatchd.db"))
+	t.Cleanup(func() { f.db.Close() })
+	return f
+}
+
+// newOutboxFixtureAt is newOutboxFixture with the database at path, left
+// open.
+func newOutboxFixtureAt(t *testing.T, path string) outboxFixture {
+	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,6 +255,5 @@ func newOutboxFixture(t *testing.T) outboxFixture {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() { db.Close() })
-	return outboxFixture{db: db, repo: repo, hooks: hooks, count: count, dispatch: dispatch}
+	return outboxFixture{db: db, user: u, repo: repo, sha: sha, workflowID: wf.WorkflowID, hooks: hooks, count: count, dispatch: dispatch}
 }

@@ -21,7 +21,6 @@ const (
 		ON CONFLICT (repo_id, actor_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
 			body = excluded.body, event_id = 0, created_at = excluded.created_at
 		WHERE idempotency_keys.created_at < ?`
-	qBumpRunCounter = `UPDATE workflows SET run_counter = run_counter + 1 WHERE id = ? RETURNING run_counter`
 	// The id is NULL, AUTOINCREMENT's next, unless the run was numbered first.
 	qInsertRun = `INSERT INTO runs (id, repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
 			event, status, conclusion, head_branch, head_sha, actor_id, triggering_actor_id, concurrency_group,
@@ -64,7 +63,7 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 			return err
 		}
 		for _, nr := range runs {
-			if err := insertRun(tx, e, nr, t); err != nil {
+			if err := db.insertRun(tx, e, nr, t); err != nil {
 				return err
 			}
 			if ds, err = db.runCreatedNotices(tx, ds, nr); err != nil {
@@ -108,11 +107,12 @@ func claimIdempotency(tx wtx, k *dispatchd.Idempotency, t time.Time) error {
 	return nil
 }
 
-func insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time) error {
+func (db *DB) insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time) error {
 	r := nr.Run
 	// The counter lives on the workflow so that deleting runs never reuses a number.
-	if err := tx.queryRow(qBumpRunCounter, r.WorkflowID).Scan(&r.RunNumber); err != nil {
-		return notFound(err)
+	var err error
+	if r.RunNumber, err = db.group.counters.next(tx, r.WorkflowID); err != nil {
+		return err
 	}
 	r.RepoID, r.EventID, r.CreatedAt, r.UpdatedAt = e.RepoID, e.ID, t, t
 	if r.RunAttempt == 0 {
@@ -128,7 +128,6 @@ func insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.Time) err
 		}
 		id = r.ID
 	}
-	var err error
 	r.ID, err = tx.insert(qInsertRun, id,
 		r.RepoID, r.WorkflowID, r.EventID, r.Name, r.DisplayTitle, r.Path, r.RunNumber, r.RunAttempt,
 		r.Event, r.Status, r.Conclusion, r.HeadBranch, r.HeadSHA, r.ActorID, r.TriggeringActorID, r.ConcurrencyGroup,

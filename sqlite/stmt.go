@@ -68,7 +68,7 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // open. They cannot be prepared later: the writer pool has one connection,
 // and a transaction that holds it would wait for itself.
 func (db *DB) prepareWrites(ctx context.Context) error {
-	for _, q := range []string{qSavepoint, qRelease, qRollbackTo, qInsertEvent, qInsertPart, qSetIdempotencyEvent, qClaimIdempotency, qBumpRunCounter, qInsertRun, qInsertJob,
+	for _, q := range []string{qSavepoint, qRelease, qRollbackTo, qInsertEvent, qInsertPart, qSetIdempotencyEvent, qClaimIdempotency, qRunCounter, qSetRunCounter, qInsertRun, qInsertJob,
 		qInsertDelivery, qRepoHooks, qInsertOutbox} {
 		if _, err := db.wstmts.get(ctx, q); err != nil {
 			return err
