@@ -14,10 +14,11 @@ import (
 
 // Result is what one load run measured.
 type Result struct {
-	Requests int
-	Errors   int64
-	Elapsed  time.Duration
-	P50, P99 time.Duration
+	Requests  int
+	Errors    int64
+	Elapsed   time.Duration
+	P50, P99  time.Duration
+	Latencies []time.Duration // of the acknowledged requests, sorted
 }
 
 // PerSecond is the throughput of acknowledged requests.
@@ -65,10 +66,16 @@ func LoadMethod(method, url, token string, body []byte, n, conns int) Result {
 	}
 	wg.Wait()
 	r := Result{Requests: n, Errors: errs.Load(), Elapsed: time.Since(start)}
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	if len(all) > 0 {
-		r.P50, r.P99 = all[len(all)/2], all[len(all)*99/100]
-	}
+	r.Latencies = slices.Concat(lat...)
+	slices.Sort(r.Latencies)
+	r.P50, r.P99 = Percentile(r.Latencies, 50), Percentile(r.Latencies, 99)
 	return r
+}
+
+// Percentile is the p-th percentile of sorted latencies (0 when empty).
+func Percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[len(sorted)*p/100]
 }
