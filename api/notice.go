@@ -27,7 +27,9 @@ func (s *Server) NoticePayload(ctx context.Context, event, action string, n disp
 	if err != nil {
 		return nil, err
 	}
-	p := map[string]any{"action": action}
+	var b bytes.Buffer
+	b.WriteString(`{"action":`)
+	writeRaw(&b, action)
 	switch event {
 	case "workflow_job":
 		job, err := s.Store.FindJob(ctx, repo.ID, n.JobID)
@@ -36,7 +38,8 @@ func (s *Server) NoticePayload(ctx context.Context, event, action string, n disp
 		}
 		at := *job
 		at.Status, at.Conclusion = n.Status, n.Conclusion
-		p["workflow_job"] = s.urls().Job(&at, run, repo)
+		b.WriteString(`,"workflow_job":`)
+		writeRaw(&b, s.urls().Job(&at, run, repo))
 	default:
 		at := *run
 		at.RunAttempt, at.Status, at.Conclusion = n.Attempt, n.Status, n.Conclusion
@@ -44,19 +47,37 @@ func (s *Server) NoticePayload(ctx context.Context, event, action string, n disp
 		if err != nil {
 			return nil, err
 		}
-		p["workflow_run"] = s.urls().Run(v)
+		b.WriteString(`,"workflow_run":`)
+		writeRaw(&b, s.urls().Run(v))
 		if wf, err := s.Store.FindWorkflowByID(ctx, repo.ID, run.WorkflowID); err == nil {
-			p["workflow"] = s.urls().Workflow(repo, wf, nil)
+			b.WriteString(`,"workflow":`)
+			writeRaw(&b, s.urls().Workflow(repo, wf, nil))
 		}
 	}
-	p["repository"] = s.urls().Repository(repo, nil)
-	if repo.Owner.IsOrg() {
-		p["organization"] = s.urls().Organization(repo.Owner)
+	// The repository, organization and sender are the same in every
+	// payload: rendered once, as those of dispatch payloads are.
+	repoJSON, orgJSON, senderJSON, err := s.Dispatch.CommonJSON(repo, sender)
+	if err != nil {
+		return nil, err
 	}
-	p["sender"] = s.urls().SimpleUser(sender)
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // as GitHub's payloads are
-	err = enc.Encode(p)
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+	b.WriteString(`,"repository":`)
+	b.Write(repoJSON)
+	if orgJSON != nil {
+		b.WriteString(`,"organization":`)
+		b.Write(orgJSON)
+	}
+	b.WriteString(`,"sender":`)
+	b.Write(senderJSON)
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// writeRaw appends v as JSON without HTML escaping, as GitHub's payloads
+// are; what this package renders always encodes.
+func writeRaw(b *bytes.Buffer, v any) {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) == nil {
+		b.Truncate(b.Len() - 1) // Encode's newline
+	}
 }

@@ -138,6 +138,28 @@ func (s *Service) common(b *payloadBuilder, repo *dispatchd.Repo, sender *dispat
 	return nil
 }
 
+// CommonJSON returns the repository, organization (nil for a user's
+// repository) and sender objects of a webhook payload as JSON, rendered
+// once per version of each (the parts of dispatch payloads).
+func (s *Service) CommonJSON(repo *dispatchd.Repo, sender *dispatchd.User) (repoJSON, orgJSON, senderJSON []byte, err error) {
+	rp, err := s.repositoryPart(repo)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if repo.Owner.IsOrg() {
+		op, err := s.organizationPart(repo.Owner)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		orgJSON = op.json
+	}
+	sp, err := s.userPart(sender)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return rp.json, orgJSON, sp.json, nil
+}
+
 // RepositoryDispatchPayload is {action, branch, client_payload, repository,
 // organization?, sender}, as JSON and as the github.event value.
 func (s *Service) RepositoryDispatchPayload(repo *dispatchd.Repo, sender *dispatchd.User, eventType string, clientPayload json.RawMessage) ([]byte, *expr.Object, error) {

@@ -189,7 +189,7 @@ const (
 )
 
 func (db *DB) prepareHookWrites(ctx context.Context) {
-	for _, q := range []string{qInsertDelivery, qOutboxBatch, qExpandDelivery, qDropOutbox, qKeepOutbox, qHookPending, qLease, qClaimed, qPendingAttempts, qInsertAttempt, qFinishAttempt, qHookResponse} {
+	for _, q := range []string{qInsertDelivery, qOutboxBatch, qOutboxRow, qExpandDelivery, qDropOutbox, qKeepOutbox, qHookPending, qLease, qClaimed, qPendingAttempts, qInsertAttempt, qFinishAttempt, qHookResponse} {
 		// A statement that fails to prepare runs unprepared in the transaction.
 		db.wstmts.get(ctx, q)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dispatchd/dispatchd"
@@ -23,10 +24,16 @@ import (
 
 const (
 	qInsertOutbox = `INSERT INTO hook_outbox (repo_id, hooks, created_at, deliveries) VALUES (?, ?, ?, ?)`
-	qOutboxBatch  = `SELECT id, hooks, created_at, deliveries FROM hook_outbox ORDER BY id LIMIT 64`
-	qDropOutbox   = `DELETE FROM hook_outbox WHERE id = ?`
-	qKeepOutbox   = `UPDATE hook_outbox SET hooks = ?, deliveries = ? WHERE id = ?`
-	qOutboxEmpty  = `SELECT NOT EXISTS (SELECT 1 FROM hook_outbox)`
+	// The hooks of the oldest rows; a row's deliveries are read only when
+	// one of its hooks takes them. A claim looks 16 rows ahead: a hook
+	// whose deliveries are further back than that behind a busy hook's
+	// waits until the busy one has taken some (a claim follows each of
+	// its deliveries).
+	qOutboxBatch = `SELECT id, hooks FROM hook_outbox ORDER BY id LIMIT 16`
+	qOutboxRow   = `SELECT created_at, deliveries FROM hook_outbox WHERE id = ?`
+	qDropOutbox  = `DELETE FROM hook_outbox WHERE id = ?`
+	qKeepOutbox  = `UPDATE hook_outbox SET hooks = ?, deliveries = ? WHERE id = ?`
+	qOutboxEmpty = `SELECT NOT EXISTS (SELECT 1 FROM hook_outbox)`
 	// A hook's pending deliveries, counted up to readyAhead.
 	qHookPending = `SELECT count(*) FROM (SELECT 1 FROM hook_deliveries WHERE state = 'pending' AND hook_id = ? LIMIT 64)`
 	readyAhead   = 64
@@ -62,7 +69,7 @@ func hookList(ds []*dispatchd.Delivery) string {
 }
 
 // expandOutbox moves deliveries from outbox rows, oldest first, into
-// hook_deliveries: all of them (64 rows at most) when every is true, else
+// hook_deliveries: all of them (16 rows at most) when every is true, else
 // those of hooks that need more. A hook that needs none is passed over in
 // all later rows too, so that its deliveries keep their order; the others
 // go on. A row keeps what it did not give and goes when it is empty. Each
@@ -71,13 +78,12 @@ func hookList(ds []*dispatchd.Delivery) string {
 func (db *DB) expandOutbox(tx wtx, every bool) (int, error) {
 	rows, err := txQuery(tx, qOutboxBatch)
 	type queued struct {
-		id, at int64
-		hooks  string
-		data   []byte
+		id    int64
+		hooks string
 	}
 	batch, err := collect(rows, err, func(s scanner) (queued, error) {
 		var q queued
-		return q, s.Scan(&q.id, &q.hooks, &q.at, &q.data)
+		return q, s.Scan(&q.id, &q.hooks)
 	})
 	if err != nil || len(batch) == 0 {
 		return 0, err
@@ -101,9 +107,29 @@ func (db *DB) expandOutbox(tx wtx, every bool) (int, error) {
 		passed[h] = n >= readyAhead
 		return !passed[h], nil
 	}
+	// anyTakes reports whether one of a row's hooks takes its deliveries.
+	anyTakes := func(list string) (bool, error) {
+		for _, f := range strings.Split(strings.Trim(list, ","), ",") {
+			h, _ := strconv.ParseInt(f, 10, 64)
+			if ok, err := takes(h); ok || err != nil {
+				return ok, err
+			}
+		}
+		return false, nil
+	}
 	changed := 0
 	for _, q := range batch {
-		ds, err := decodeOutbox(q.data)
+		if ok, err := anyTakes(q.hooks); err != nil {
+			return 0, err
+		} else if !ok {
+			continue // its hooks are passed over: the row stays as it is
+		}
+		var at int64
+		var data []byte
+		if err := tx.queryRow(qOutboxRow, q.id).Scan(&at, &data); err != nil {
+			return 0, err
+		}
+		ds, err := decodeOutbox(data)
 		if err != nil {
 			ds = nil // unreadable (never, as this package writes them): dropped, not blocking the queue
 		}
@@ -118,7 +144,7 @@ func (db *DB) expandOutbox(tx wtx, every bool) (int, error) {
 				continue
 			}
 			if _, err := tx.exec(qExpandDelivery, dispatchd.NewDeliveryGUID(), d.HookID, d.Event, d.Action, d.Payload,
-				d.RepoID, q.at, q.at, d.HookID); err != nil {
+				d.RepoID, at, at, d.HookID); err != nil {
 				return 0, err
 			}
 			pending[d.HookID]++
