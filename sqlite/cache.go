@@ -70,6 +70,7 @@ func (c *readCache[K, V]) purge() {
 type caches struct {
 	tokens   *readCache[string, tokenEntry] // by hash
 	repos    *readCache[repoKey, repoEntry]
+	repoIDs  *readCache[int64, repoEntry] // the same repositories by id
 	refs     *readCache[refKey, string]
 	disabled *readCache[int64, []int64]      // disabled workflow ids by repo
 	hooks    *readCache[int64, []hookTarget] // active hooks of a repository and its organization, by repo
@@ -100,16 +101,22 @@ type refKey struct {
 
 func (c caches) purgeAll() {
 	c.tokens.purge()
-	c.repos.purge()
+	c.purgeRepos()
 	c.refs.purge()
 	c.disabled.purge()
 	c.hooks.purge()
+}
+
+func (c caches) purgeRepos() {
+	c.repos.purge()
+	c.repoIDs.purge()
 }
 
 func newCaches() caches {
 	return caches{
 		tokens:   newReadCache[string, tokenEntry](4096),
 		repos:    newReadCache[repoKey, repoEntry](4096),
+		repoIDs:  newReadCache[int64, repoEntry](4096),
 		refs:     newReadCache[refKey, string](4096),
 		disabled: newReadCache[int64, []int64](4096),
 		hooks:    newReadCache[int64, []hookTarget](4096),

@@ -57,8 +57,16 @@ func (db *DB) CreateRepo(ctx context.Context, r *dispatchd.Repo) error {
 
 // FindRepoByID implements dispatchd.RepoService.
 func (db *DB) FindRepoByID(ctx context.Context, id int64) (*dispatchd.Repo, error) {
+	e, ok, gen := db.cache.repoIDs.get(id)
+	if ok {
+		return &e, nil
+	}
 	r, err := scanRepo(db.queryRow(ctx, repoSelect+` WHERE r.id = ?`, id))
-	return r, notFound(err)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	db.cache.repoIDs.put(id, *r, gen)
+	return r, nil
 }
 
 // FindRepo implements dispatchd.RepoService.
@@ -78,7 +86,7 @@ func (db *DB) FindRepo(ctx context.Context, owner, name string) (*dispatchd.Repo
 
 // UpdateRepo implements dispatchd.RepoService.
 func (db *DB) UpdateRepo(ctx context.Context, id int64, upd dispatchd.RepoUpdate) (*dispatchd.Repo, error) {
-	defer db.cache.repos.purge()
+	defer db.cache.purgeRepos()
 	if upd.Name != nil {
 		if err := dispatchd.ValidateRepoName(*upd.Name); err != nil {
 			return nil, err

@@ -75,6 +75,10 @@ func (dl *Deliverer) Wake() {
 	}
 }
 
+// claimedWait is the longest wait after a claim that took something: a
+// retry that comes due meanwhile waits at most this long for its claim.
+const claimedWait = 250 * time.Millisecond
+
 // pruneEvery is how often finished deliveries past Retention are deleted.
 const pruneEvery = time.Hour
 
@@ -121,7 +125,15 @@ func (dl *Deliverer) Run(ctx context.Context) error {
 			}
 			// With every slot taken, a completion ends the wait; otherwise
 			// everything due is in flight: sleep until the next is due.
-			if err == nil && len(ds) < free {
+			// While deliveries were just claimed, their completions wake
+			// the loop soon and a short wait bounds how late a retry of
+			// another hook can be, so the query (a scan of every hook's
+			// queue) is spared at each delivery of a busy hook.
+			switch {
+			case err != nil || len(ds) == free:
+			case len(ds) > 0:
+				wait = min(wait, claimedWait)
+			default:
 				next, err := dl.Store.NextDeliveryDue(ctx)
 				if err == nil && !next.IsZero() {
 					wait = min(wait, max(next.Sub(dl.Now()), time.Millisecond))
