@@ -116,6 +116,7 @@ func (db *DB) UpdateRepo(ctx context.Context, id int64, upd dispatchd.RepoUpdate
 	} else if err != nil {
 		return nil, err
 	}
+	db.cache.purgeRepos() // before the read: the deferred purge comes after it
 	return db.FindRepoByID(ctx, id)
 }
 

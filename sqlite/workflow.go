@@ -87,6 +87,7 @@ func (db *DB) ApplyPush(ctx context.Context, p *dispatchd.PushIndex) error {
 	t := now()
 	defer db.cache.refs.purge()
 	defer db.cache.disabled.purge() // new workflows
+	defer db.cache.purgeRepos()     // pushed_at
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		for _, c := range p.Commits {
 			if err := indexCommit(ctx, tx, p.RepoID, c, t); err != nil {
