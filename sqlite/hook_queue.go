@@ -16,11 +16,12 @@ import (
 // The deliveries of one write (an event with its runs and jobs, a state
 // change) are queued as one hook_outbox row in that write's transaction.
 // The deliverer's claims move them into hook_deliveries, oldest first, for
-// the hooks with fewer than readyAhead deliveries pending there: a fast receiver always finds its next deliveries ready,
-// a slow one does not hold back the others, and under a burst of
-// dispatches the rows wait in the outbox instead of costing the writer
-// an indexed row per delivery while the burst lasts. Nothing is lost in
-// between: a crash leaves the rows, which the next claim moves.
+// the hooks with fewer than readyAhead deliveries pending there: a fast
+// receiver always finds its next deliveries ready, a slow one does not
+// hold back the others, and under a burst of dispatches the rows wait in
+// the outbox instead of costing the writer an indexed row per delivery
+// while the burst lasts. Nothing is lost in between: a crash leaves the
+// rows, which the next claim moves.
 
 const (
 	qInsertOutbox = `INSERT INTO hook_outbox (repo_id, hooks, created_at, deliveries) VALUES (?, ?, ?, ?)`
@@ -186,10 +187,10 @@ func (db *DB) flushOutbox(ctx context.Context) error {
 }
 
 // The encoding of an outbox row: a version byte, then per delivery the
-// hook id, the repository id, and the event, action and payload each
-// with its length. Consecutive deliveries of one payload (an event to
-// several hooks) store it once: a zero length with the flag says "as
-// before".
+// hook id, the repository id, the event and the action (each with its
+// length), and a flag: 0 followed by the payload with its length, or 1
+// for the payload of the delivery before (an event to several hooks
+// stores its payload once).
 const outboxVersion = 1
 
 func encodeOutbox(ds []*dispatchd.Delivery) []byte {
