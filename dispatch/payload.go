@@ -113,17 +113,7 @@ func (b *payloadBuilder) done() built {
 // common appends repository, organization (for an organization's
 // repository) and sender.
 func (s *Service) common(b *payloadBuilder, repo *dispatchd.Repo, sender *dispatchd.User) error {
-	rp, err := s.repositoryPart(repo)
-	if err != nil {
-		return err
-	}
-	var op part
-	if repo.Owner.IsOrg() {
-		if op, err = s.organizationPart(repo.Owner); err != nil {
-			return err
-		}
-	}
-	sp, err := s.userPart(sender)
+	rp, op, sp, err := s.commonParts(repo, sender)
 	if err != nil {
 		return err
 	}
@@ -138,26 +128,27 @@ func (s *Service) common(b *payloadBuilder, repo *dispatchd.Repo, sender *dispat
 	return nil
 }
 
+// commonParts returns the repository, organization (zero for a user's
+// repository) and sender parts of a payload.
+func (s *Service) commonParts(repo *dispatchd.Repo, sender *dispatchd.User) (rp, op, sp part, err error) {
+	if rp, err = s.repositoryPart(repo); err != nil {
+		return
+	}
+	if repo.Owner.IsOrg() {
+		if op, err = s.organizationPart(repo.Owner); err != nil {
+			return
+		}
+	}
+	sp, err = s.userPart(sender)
+	return
+}
+
 // CommonJSON returns the repository, organization (nil for a user's
 // repository) and sender objects of a webhook payload as JSON, rendered
 // once per version of each (the parts of dispatch payloads).
 func (s *Service) CommonJSON(repo *dispatchd.Repo, sender *dispatchd.User) (repoJSON, orgJSON, senderJSON []byte, err error) {
-	rp, err := s.repositoryPart(repo)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if repo.Owner.IsOrg() {
-		op, err := s.organizationPart(repo.Owner)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		orgJSON = op.json
-	}
-	sp, err := s.userPart(sender)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return rp.json, orgJSON, sp.json, nil
+	rp, op, sp, err := s.commonParts(repo, sender)
+	return rp.json, op.json, sp.json, err
 }
 
 // RepositoryDispatchPayload is {action, branch, client_payload, repository,
