@@ -37,7 +37,7 @@ type DB struct {
 	// onDeliveries is called after a commit that enqueued deliveries.
 	onDeliveries atomic.Pointer[func()]
 	renderNotice atomic.Pointer[NoticeRenderer]
-	noticed      atomic.Bool // a transaction wrote workflow_run/job deliveries: wake the deliverer after it
+	queued       atomic.Bool // a transaction wrote an outbox row: wake the deliverer after it
 }
 
 var _ dispatchd.Store = (*DB)(nil)

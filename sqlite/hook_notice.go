@@ -68,8 +68,7 @@ func (db *DB) hooksWanting(tx wtx, repoID int64, event string) ([]hookTarget, er
 // runNotices writes workflow_run deliveries for runs entering status.
 func (db *DB) runNotices(tx wtx, action string, runs ...*dispatchd.Run) error {
 	for _, r := range runs {
-		n := dispatchd.Notice{RepoID: r.RepoID, RunID: r.ID, Attempt: r.RunAttempt, Status: r.Status, Conclusion: r.Conclusion}
-		if err := db.insertNotice(tx, "workflow_run", action, n); err != nil {
+		if err := db.insertNotice(tx, "workflow_run", action, runNoticeOf(r)); err != nil {
 			return err
 		}
 	}
@@ -78,8 +77,17 @@ func (db *DB) runNotices(tx wtx, action string, runs ...*dispatchd.Run) error {
 
 // jobNotice writes a workflow_job delivery for a job entering its status.
 func (db *DB) jobNotice(tx wtx, j *dispatchd.Job) error {
-	return db.insertNotice(tx, "workflow_job", j.Status, dispatchd.Notice{RepoID: j.RepoID, RunID: j.RunID, JobID: j.ID,
-		Attempt: j.RunAttempt, Status: j.Status, Conclusion: j.Conclusion})
+	return db.insertNotice(tx, "workflow_job", j.Status, jobNoticeOf(j))
+}
+
+// runNoticeOf and jobNoticeOf record the state a run or job enters.
+func runNoticeOf(r *dispatchd.Run) dispatchd.Notice {
+	return dispatchd.Notice{RepoID: r.RepoID, RunID: r.ID, Attempt: r.RunAttempt, Status: r.Status, Conclusion: r.Conclusion}
+}
+
+func jobNoticeOf(j *dispatchd.Job) dispatchd.Notice {
+	return dispatchd.Notice{RepoID: j.RepoID, RunID: j.RunID, JobID: j.ID, Attempt: j.RunAttempt, Status: j.Status,
+		Conclusion: j.Conclusion}
 }
 
 // runNoticeByID is runNotices for a run known by id, read in tx.
@@ -112,27 +120,15 @@ func (db *DB) renderNoticePayload(ctx context.Context, d *dispatchd.Delivery) er
 	return nil
 }
 
-// noticesCommitted wakes the deliverer if the transaction just committed
-// wrote notices.
-func (db *DB) noticesCommitted() {
-	if db.noticed.Swap(false) {
-		db.deliveriesQueued()
-	}
-}
-
 // runCreatedNotices appends to ds the workflow_run requested and
 // workflow_job queued deliveries of a new run.
 func (db *DB) runCreatedNotices(tx wtx, ds []*dispatchd.Delivery, nr dispatchd.NewRun) ([]*dispatchd.Delivery, error) {
-	r := nr.Run
-	ds, err := db.noticeDeliveries(tx, ds, "workflow_run", "requested",
-		dispatchd.Notice{RepoID: r.RepoID, RunID: r.ID, Attempt: r.RunAttempt, Status: r.Status, Conclusion: r.Conclusion})
+	ds, err := db.noticeDeliveries(tx, ds, "workflow_run", "requested", runNoticeOf(nr.Run))
 	if err != nil {
 		return nil, err
 	}
 	for _, j := range nr.Jobs {
-		ds, err = db.noticeDeliveries(tx, ds, "workflow_job", j.Status, dispatchd.Notice{RepoID: j.RepoID, RunID: j.RunID,
-			JobID: j.ID, Attempt: j.RunAttempt, Status: j.Status, Conclusion: j.Conclusion})
-		if err != nil {
+		if ds, err = db.noticeDeliveries(tx, ds, "workflow_job", j.Status, jobNoticeOf(j)); err != nil {
 			return nil, err
 		}
 	}

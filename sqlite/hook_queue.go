@@ -52,8 +52,16 @@ func (db *DB) queueDeliveries(tx wtx, repoID int64, ds []*dispatchd.Delivery, t 
 	if _, err := tx.exec(qInsertOutbox, repoID, hookList(ds), toTS(t), encodeOutbox(ds)); err != nil {
 		return err
 	}
-	db.noticed.Store(true)
+	db.queued.Store(true)
 	return nil
+}
+
+// queueCommitted wakes the deliverer if the transaction just committed
+// queued deliveries.
+func (db *DB) queueCommitted() {
+	if db.queued.Swap(false) {
+		db.deliveriesQueued()
+	}
 }
 
 // hookList is ",1,5," for deliveries to hooks 1 and 5.

@@ -85,7 +85,7 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 		return err
 	}
 	db.partsCommitted(e)
-	db.noticesCommitted()
+	db.queueCommitted()
 	e.CreatedAt, e.RunIDs = t, runIDs
 	if idem != nil {
 		idem.EventID, idem.CreatedAt = e.ID, t

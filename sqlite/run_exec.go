@@ -40,7 +40,7 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []i
 		}
 		return db.runNotices(wtx{db.wstmts, tx}, "in_progress", runs...)
 	})
-	db.noticesCommitted()
+	db.queueCommitted()
 	return runs, cancel, err
 }
 
@@ -125,7 +125,7 @@ func (db *DB) ResetInProgressRuns(ctx context.Context, lost string) (int, error)
 
 // AddJob implements dispatchd.RunService.
 func (db *DB) AddJob(ctx context.Context, run *dispatchd.Run, j *dispatchd.Job) error {
-	defer db.noticesCommitted()
+	defer db.queueCommitted()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if err := insertJob(wtx{db.wstmts, tx}, run, j, now()); err != nil {
 			return err
@@ -139,7 +139,7 @@ func (db *DB) AddJob(ctx context.Context, run *dispatchd.Run, j *dispatchd.Job) 
 
 // UpdateJob implements dispatchd.RunService.
 func (db *DB) UpdateJob(ctx context.Context, j *dispatchd.Job) error {
-	defer db.noticesCommitted()
+	defer db.queueCommitted()
 	return db.tx(ctx, func(tx *sql.Tx) error { return db.saveJob(ctx, tx, j) })
 }
 
@@ -208,7 +208,7 @@ func (db *DB) CompleteRun(ctx context.Context, runID int64, conclusion string) (
 		}
 		return nil
 	})
-	db.noticesCommitted()
+	db.queueCommitted()
 	return done, err
 }
 

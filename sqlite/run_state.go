@@ -9,7 +9,7 @@ import (
 
 // CancelRun implements dispatchd.RunService.
 func (db *DB) CancelRun(ctx context.Context, repoID, id int64) (*dispatchd.Run, error) {
-	defer db.noticesCommitted()
+	defer db.queueCommitted()
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		run, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.repo_id = ? AND r.id = ?`, repoID, id))
 		if err != nil {
