@@ -27,6 +27,12 @@ func (s *Server) NoticePayload(ctx context.Context, event, action string, n disp
 	if err != nil {
 		return nil, err
 	}
+	// The repository, organization and sender are the same in every
+	// payload: rendered once, as those of dispatch payloads are.
+	repoJSON, orgJSON, senderJSON, err := s.Dispatch.CommonJSON(repo, sender)
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	b.WriteString(`{"action":`)
 	writeRaw(&b, action)
@@ -47,18 +53,16 @@ func (s *Server) NoticePayload(ctx context.Context, event, action string, n disp
 		if err != nil {
 			return nil, err
 		}
+		// The run's repositories are the payload's: the same JSON,
+		// spared two encodings of a hundred fields.
+		obj := s.urls().Run(v)
+		obj["repository"], obj["head_repository"] = json.RawMessage(repoJSON), json.RawMessage(repoJSON)
 		b.WriteString(`,"workflow_run":`)
-		writeRaw(&b, s.urls().Run(v))
+		writeRaw(&b, obj)
 		if wf, err := s.Store.FindWorkflowByID(ctx, repo.ID, run.WorkflowID); err == nil {
 			b.WriteString(`,"workflow":`)
 			writeRaw(&b, s.urls().Workflow(repo, wf, nil))
 		}
-	}
-	// The repository, organization and sender are the same in every
-	// payload: rendered once, as those of dispatch payloads are.
-	repoJSON, orgJSON, senderJSON, err := s.Dispatch.CommonJSON(repo, sender)
-	if err != nil {
-		return nil, err
 	}
 	b.WriteString(`,"repository":`)
 	b.Write(repoJSON)

@@ -45,10 +45,10 @@ func (s *Server) routes() {
 	s.handle("GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}", "orgs/webhooks#get-a-webhook-delivery-for-an-organization-webhook", s.getHookDelivery)
 	s.handle("POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", "orgs/webhooks#redeliver-a-delivery-for-an-organization-webhook", s.redeliverHookDelivery)
 
-	s.handle("POST /repos/{owner}/{repo}/dispatches", "repos/repos#create-a-repository-dispatch-event", s.repositoryDispatch)
+	s.handle("POST /repos/{owner}/{repo}/dispatches", "repos/repos#create-a-repository-dispatch-event", s.counted(s.repositoryDispatch))
 	s.handle("GET /repos/{owner}/{repo}/dispatches", "repos/repos#create-a-repository-dispatch-event", s.listDispatches)
 	s.handle("GET /repos/{owner}/{repo}/dispatches/{dispatch_id}", "repos/repos#create-a-repository-dispatch-event", s.getDispatch)
-	s.handle("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", "actions/workflows#create-a-workflow-dispatch-event", s.workflowDispatch)
+	s.handle("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", "actions/workflows#create-a-workflow-dispatch-event", s.counted(s.workflowDispatch))
 
 	s.handle("GET /repos/{owner}/{repo}/actions/runs", "actions/workflow-runs#list-workflow-runs-for-a-repository", s.listRuns)
 	s.handle("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", "actions/workflow-runs#list-workflow-runs-for-a-workflow", s.listRuns)

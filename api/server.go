@@ -13,6 +13,7 @@ import (
 	"github.com/dispatchd/dispatchd/dispatch"
 	"github.com/dispatchd/dispatchd/gitrepo"
 	"github.com/dispatchd/dispatchd/index"
+	"github.com/dispatchd/dispatchd/internal/yield"
 	"github.com/dispatchd/dispatchd/render"
 )
 
@@ -39,6 +40,9 @@ type Server struct {
 	RateLimit int
 	// Ready reports whether the server accepts work (false while shutting down).
 	Ready func() bool
+	// Dispatching counts the dispatches in flight, for background work
+	// that yields to them (nil: not counted).
+	Dispatching *yield.Gauge
 
 	api    *http.ServeMux
 	limits *limiter
@@ -191,6 +195,15 @@ func (s *Server) handle(pattern, doc string, h handlerFunc) {
 			writeError(w, r, err, docURL)
 		}
 	})
+}
+
+// counted is h with its requests counted in flight on Dispatching.
+func (s *Server) counted(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		s.Dispatching.Enter()
+		defer s.Dispatching.Leave()
+		return h(w, r)
+	}
 }
 
 func (s *Server) urls() render.URLs { return render.URLs{Base: s.BaseURL} }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/internal/yield"
 )
 
 // Store is the part of dispatchd.HookService the deliverer uses.
@@ -37,6 +38,11 @@ type Deliverer struct {
 	// Retention is how long finished deliveries are kept for listing and
 	// redelivery (default 7 days, GitHub Enterprise Server's; negative: forever).
 	Retention time.Duration
+	// Foreground counts the dispatches in flight: before each claim the
+	// deliverer waits up to YieldMost for a moment with none, so that
+	// delivering does not slow dispatching down (nil: no waiting).
+	Foreground *yield.Gauge
+	YieldMost  time.Duration // default 20 ms
 
 	once sync.Once
 	wake chan struct{}
@@ -62,6 +68,9 @@ func (dl *Deliverer) init() {
 		}
 		if dl.Retention == 0 {
 			dl.Retention = 7 * 24 * time.Hour
+		}
+		if dl.YieldMost <= 0 {
+			dl.YieldMost = 20 * time.Millisecond
 		}
 	})
 }
@@ -111,6 +120,9 @@ func (dl *Deliverer) Run(ctx context.Context) error {
 		}
 		wait := dl.Poll
 		if free := dl.Concurrency - inflight; free > 0 {
+			// Under a stream of dispatches this is one claim per YieldMost:
+			// the deliveries catch up when the stream ends.
+			dl.Foreground.Wait(ctx, dl.YieldMost)
 			ds, err := dl.Store.ClaimDueDeliveries(ctx, now, free)
 			if err != nil && ctx.Err() == nil {
 				dl.Logger.Error("webhook: claiming deliveries", "err", err)

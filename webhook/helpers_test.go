@@ -58,9 +58,18 @@ var fastBackoff = webhook.Backoff{Initial: 5 * time.Millisecond, Max: 20 * time.
 // start runs a deliverer that may reach loopback until the test ends.
 func start(t testing.TB, db *sqlite.DB, allowPrivate bool) *webhook.Deliverer {
 	t.Helper()
-	dl := &webhook.Deliverer{Store: db, Keys: testKeys, Backoff: fastBackoff, Poll: 50 * time.Millisecond,
+	return run(t, newDeliverer(db, allowPrivate))
+}
+
+func newDeliverer(db *sqlite.DB, allowPrivate bool) *webhook.Deliverer {
+	return &webhook.Deliverer{Store: db, Keys: testKeys, Backoff: fastBackoff, Poll: 50 * time.Millisecond,
 		Client: webhook.NewClient(webhook.ClientOptions{AllowPrivate: allowPrivate}),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+// run runs dl until the test ends.
+func run(t testing.TB, dl *webhook.Deliverer) *webhook.Deliverer {
+	t.Helper()
 	runCtx, cancel := context.WithCancel(ctx)
 	stopped := make(chan error)
 	go func() { stopped <- dl.Run(runCtx) }()

@@ -21,6 +21,7 @@ import (
 	"github.com/dispatchd/dispatchd/broker"
 	"github.com/dispatchd/dispatchd/dispatch"
 	"github.com/dispatchd/dispatchd/index"
+	"github.com/dispatchd/dispatchd/internal/yield"
 	"github.com/dispatchd/dispatchd/render"
 	"github.com/dispatchd/dispatchd/scheduler"
 	"github.com/dispatchd/dispatchd/seal"
@@ -136,11 +137,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 
 	var shuttingDown atomic.Bool
-	srv := &api.Server{Runs: sched, Broker: brk, MaxDispatchDepth: o.maxDispatchDepth, Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
+	dispatching := yield.New() // the deliverer yields to dispatches
+	srv := &api.Server{Dispatching: dispatching, Runs: sched, Broker: brk, MaxDispatchDepth: o.maxDispatchDepth, Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
 		Dispatch: dispatch.New(db, render.URLs{Base: baseURL}),
 		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, RateLimit: o.rateLimit, Ready: func() bool { return !shuttingDown.Load() }}
 	db.SetNoticeRenderer(srv.NoticePayload) // workflow_run and workflow_job webhook payloads
-	defer startWebhooks(ctx, db, key, o.allowPrivateWebhooks, logger)()
+	defer startWebhooks(ctx, db, key, o.allowPrivateWebhooks, dispatching, logger)()
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	logger.Info("dispatchd listening", "url", baseURL, "addr", ln.Addr().String(), "data", o.data, "version", dispatchd.Version)

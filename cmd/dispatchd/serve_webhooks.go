@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/dispatchd/dispatchd/internal/yield"
 	"github.com/dispatchd/dispatchd/seal"
 	"github.com/dispatchd/dispatchd/sqlite"
 	"github.com/dispatchd/dispatchd/webhook"
@@ -15,15 +16,16 @@ import (
 // enqueued deliveries), retries what may succeed later, and opens hook
 // secrets with the server key. Deliveries left by the previous run are
 // sent again at once. Unless allowPrivate, no delivery reaches a loopback,
-// private or link-local address. The returned stop ends it once the
-// attempts in flight are recorded (at most a delivery's 10 s timeout);
-// call it before closing db.
-func startWebhooks(ctx context.Context, db *sqlite.DB, key []byte, allowPrivate bool, logger *slog.Logger) (stop func()) {
+// private or link-local address. It yields to the dispatches counted on
+// foreground. The returned stop ends it once the attempts in flight are
+// recorded (at most a delivery's 10 s timeout); call it before closing db.
+func startWebhooks(ctx context.Context, db *sqlite.DB, key []byte, allowPrivate bool, foreground *yield.Gauge, logger *slog.Logger) (stop func()) {
 	dl := &webhook.Deliverer{
-		Store:  db,
-		Client: webhook.NewClient(webhook.ClientOptions{AllowPrivate: allowPrivate}),
-		Keys:   seal.New(key),
-		Logger: logger,
+		Store:      db,
+		Client:     webhook.NewClient(webhook.ClientOptions{AllowPrivate: allowPrivate}),
+		Keys:       seal.New(key),
+		Logger:     logger,
+		Foreground: foreground,
 	}
 	wake, stopWakes := coalesce(dl.Wake, wakeEvery)
 	db.OnDeliveries(wake)

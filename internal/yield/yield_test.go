@@ -1,0 +1,61 @@
+package yield
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestWaitReturnsAtOnceWhenIdle(t *testing.T) {
+	g := New()
+	if !g.Wait(context.Background(), time.Hour) {
+		t.Fatal("Wait with nothing in flight did not report idle")
+	}
+	var nilGauge *Gauge
+	nilGauge.Enter()
+	nilGauge.Leave()
+	if !nilGauge.Wait(context.Background(), time.Hour) || nilGauge.InFlight() != 0 {
+		t.Fatal("a nil gauge must count nothing and never wait")
+	}
+}
+
+func TestWaitEndsWhenWorkLeaves(t *testing.T) {
+	g := New()
+	g.Enter()
+	g.Enter()
+	done := make(chan bool)
+	go func() { done <- g.Wait(context.Background(), time.Hour) }()
+	g.Leave()
+	select {
+	case <-done:
+		t.Fatal("Wait returned with work still in flight")
+	case <-time.After(20 * time.Millisecond):
+	}
+	g.Leave()
+	if !<-done {
+		t.Fatal("Wait did not report the idle moment")
+	}
+}
+
+func TestStaleTokenDoesNotEndWait(t *testing.T) {
+	g := New()
+	g.Enter()
+	g.Leave() // leaves a token behind
+	g.Enter()
+	if g.Wait(context.Background(), 30*time.Millisecond) {
+		t.Fatal("an idle token from before the work entered ended the wait")
+	}
+	if g.InFlight() != 1 {
+		t.Fatalf("in flight %d, want 1", g.InFlight())
+	}
+}
+
+func TestWaitEndsWithContext(t *testing.T) {
+	g := New()
+	g.Enter()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if g.Wait(ctx, time.Hour) {
+		t.Fatal("a cancelled wait reported idle")
+	}
+}
