@@ -28,6 +28,15 @@ func FromJSON(data []byte) (any, error) {
 }
 
 func decodeJSON(data []byte, maxDepth int) (any, error) {
+	if v, ok := scanJSON(data, maxDepth); ok {
+		return v, nil
+	}
+	return decodeJSONStrict(data, maxDepth)
+}
+
+// decodeJSONStrict decodes with encoding/json's Decoder: the reference
+// the fast scan is held to, and the source of the errors.
+func decodeJSONStrict(data []byte, maxDepth int) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	v, err := decodeValue(dec, maxDepth)

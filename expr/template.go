@@ -22,9 +22,9 @@ func ParseTemplate(s string) (*Expr, error) {
 	return &Expr{src: s, root: root}, nil
 }
 
-// EvalTemplate parses and evaluates a template.
+// EvalTemplate parses and evaluates a template; the parse is cached.
 func EvalTemplate(s string, c *Context) (any, error) {
-	e, err := ParseTemplate(s)
+	e, err := templates.parse(s)
 	if err != nil {
 		return nil, err
 	}

@@ -130,3 +130,36 @@ func TestIfErrors(t *testing.T) {
 		t.Errorf("status call, no wrapping: %v", err)
 	}
 }
+
+func TestTemplateCache(t *testing.T) {
+	c := templateCache{max: 2, maxLen: 64}
+	a, err := c.parse("Deploy ${{ github.ref }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := c.parse("Deploy ${{ github.ref }}"); b != a {
+		t.Error("the same text was parsed twice")
+	}
+	if b, _ := c.parse("plain"); b == nil || len(c.m) != 1 {
+		t.Errorf("plain text: %v, cache size %d, want it parsed and not kept", b, len(c.m))
+	}
+	if _, err := c.parse("${{ 1 + }}"); err == nil || len(c.m) != 1 {
+		t.Errorf("a bad template: err %v, cache size %d", err, len(c.m))
+	}
+	long := "${{ '" + strings.Repeat("x", 64) + "' }}"
+	if _, err := c.parse(long); err != nil || len(c.m) != 1 {
+		t.Errorf("a long template: err %v, cache size %d, want it parsed and not kept", err, len(c.m))
+	}
+	c.parse("${{ 1 }}")
+	c.parse("${{ 2 }}") // full: starts over
+	if len(c.m) != 1 {
+		t.Errorf("cache size %d after overflowing 2 entries, want 1", len(c.m))
+	}
+	// Cached or not, the value is the same.
+	ctx := &Context{Values: map[string]any{"github": func() *Object { o := NewObject(); o.Set("ref", "main"); return o }()}}
+	for range 2 {
+		if v, err := EvalTemplate("Deploy ${{ github.ref }}", ctx); err != nil || v != "Deploy main" {
+			t.Errorf("EvalTemplate = %v, %v", v, err)
+		}
+	}
+}
