@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/dispatchd/dispatchd"
@@ -32,10 +33,25 @@ func actorFrom(ctx context.Context) *dispatchd.Actor {
 }
 
 func loggerFrom(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(keyLogger).(*slog.Logger); ok {
-		return l
+	if rl, ok := ctx.Value(keyLogger).(*requestLog); ok {
+		return rl.logger()
 	}
 	return slog.Default()
+}
+
+// requestLog is a request's id and, made when something besides the
+// access line logs, its logger: most requests log the access line only,
+// and a Logger.With for each cost allocations and a handler clone.
+type requestLog struct {
+	id   string
+	base *slog.Logger
+	once sync.Once
+	l    *slog.Logger
+}
+
+func (rl *requestLog) logger() *slog.Logger {
+	rl.once.Do(func() { rl.l = rl.base.With("request_id", rl.id) })
+	return rl.l
 }
 
 // withRequestID gives every response an X-GitHub-Request-Id and every log
@@ -44,7 +60,7 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
 		w.Header().Set("X-GitHub-Request-Id", id)
-		ctx := context.WithValue(r.Context(), keyLogger, s.Logger.With("request_id", id))
+		ctx := context.WithValue(r.Context(), keyLogger, &requestLog{id: id, base: s.Logger})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -53,8 +69,13 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 func newRequestID() string {
 	var b [12]byte
 	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return fmt.Sprintf("%s:%s:%s:%s", h[0:4], h[4:8], h[8:16], h[16:24])
+	var h [24]byte
+	hex.Encode(h[:], b[:])
+	id := make([]byte, 0, 27)
+	id = append(append(id, h[0:4]...), ':')
+	id = append(append(id, h[4:8]...), ':')
+	id = append(append(id, h[8:16]...), ':')
+	return string(append(id, h[16:24]...))
 }
 
 // loggingWriter records the status for the access log.
@@ -93,8 +114,15 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 		if lw.status == 0 {
 			lw.status = http.StatusOK
 		}
-		loggerFrom(r.Context()).Info("request", "method", r.Method, "path", path, "status", lw.status,
-			"duration_ms", float64(time.Since(start).Microseconds())/1000, "bytes", lw.bytes)
+		// The same line as loggerFrom's Info would write, without making
+		// the request's logger.
+		logger, attrs := s.Logger, make([]slog.Attr, 0, 6)
+		if rl, ok := r.Context().Value(keyLogger).(*requestLog); ok {
+			logger, attrs = rl.base, append(attrs, slog.String("request_id", rl.id))
+		}
+		attrs = append(attrs, slog.String("method", r.Method), slog.String("path", path), slog.Int("status", lw.status),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.Int64("bytes", lw.bytes))
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})
 }
 
