@@ -375,6 +375,45 @@ func (s *Server) pingHook(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// testHook answers POST /repos/{owner}/{repo}/hooks/{hook_id}/tests: the
+// latest push to the default branch is delivered again, to this hook only,
+// if it subscribes to push. As GitHub, 204 whether or not a test was sent.
+func (s *Server) testHook(w http.ResponseWriter, r *http.Request) error {
+	o, h, err := s.hookFor(r, dispatchd.Read)
+	if err != nil {
+		return err
+	}
+	if h.Wants("push") {
+		if err := s.deliverLatestPush(r.Context(), o.repo, h); err != nil {
+			return err
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// pushesSearched bounds the recent events searched for the latest push.
+const pushesSearched = 100
+
+func (s *Server) deliverLatestPush(ctx context.Context, repo *dispatchd.Repo, h *dispatchd.Hook) error {
+	events, _, err := s.Store.ListEvents(ctx, repo.ID, 0, pushesSearched)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if e.Name != "push" || e.Ref != "refs/heads/"+repo.DefaultBranch {
+			continue
+		}
+		full, err := s.Store.FindEvent(ctx, repo.ID, e.ID) // with its payload whole
+		if err != nil {
+			return err
+		}
+		d := &dispatchd.Delivery{HookID: h.ID, Event: "push", Payload: full.Payload, RepoID: repo.ID}
+		return s.Store.EnqueueDeliveries(ctx, []*dispatchd.Delivery{d})
+	}
+	return nil
+}
+
 // zen are GitHub's zen sayings; a ping carries one.
 var zen = []string{
 	"Responsive is better than fast.", "It's not fully shipped until it's fast.", "Anything added dilutes everything else.",

@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	s.handle("GET /repos/{owner}/{repo}/hooks/{hook_id}/config", "repos/webhooks#get-a-webhook-configuration-for-a-repository", s.getHookConfig)
 	s.handle("PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config", "repos/webhooks#update-a-webhook-configuration-for-a-repository", s.updateHookConfig)
 	s.handle("POST /repos/{owner}/{repo}/hooks/{hook_id}/pings", "repos/webhooks#ping-a-repository-webhook", s.pingHook)
+	s.handle("POST /repos/{owner}/{repo}/hooks/{hook_id}/tests", "repos/webhooks#test-the-push-repository-webhook", s.testHook)
 	s.handle("GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries", "repos/webhooks#list-deliveries-for-a-repository-webhook", s.listHookDeliveries)
 	s.handle("GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}", "repos/webhooks#get-a-delivery-for-a-repository-webhook", s.getHookDelivery)
 	s.handle("POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", "repos/webhooks#redeliver-a-delivery-for-a-repository-webhook", s.redeliverHookDelivery)

@@ -795,6 +795,43 @@ func TestWebhookPush(t *testing.T) {
 	}
 }
 
+// POST …/hooks/{id}/tests (the hook's test_url) delivers the latest push
+// to the default branch again, to that hook only; a hook that does not
+// subscribe to push gets nothing, and the answer is 204 either way.
+func TestWebhookTestDelivery(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withPrivateHooks...)
+	s.createRepo(s.Token, map[string]any{"name": "tested", "auto_init": true})
+	sha := s.pushFiles("admin/tested", s.Token, "main", map[string]string{"hello.txt": "hi\n"})
+	s.pushFiles("admin/tested", s.Token, "other", map[string]string{"other.txt": "x\n"}) // the latest push, not on main
+	rcv := newWHReceiver(t, "")
+	h := whCreateHook(t, s, s.Token, "/repos/admin/tested", rcv.url, "json", "", "push")
+	other := newWHReceiver(t, "")
+	h2 := whCreateHook(t, s, s.Token, "/repos/admin/tested", other.url, "json", "", "workflow_run")
+	rcv.waitAccepted(t, 1) // the ping
+	if r := s.do("POST", h["test_url"].(string)[len(s.URL):], s.Token, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("POST test_url: %d %s", r.Status, r.Body)
+	}
+	ds := rcv.waitAccepted(t, 2)
+	push, _ := ds[1].parsed.(*github.PushEvent)
+	if ds[1].event != "push" || push == nil || push.GetRef() != "refs/heads/main" || push.GetAfter() != sha {
+		t.Fatalf("test delivery: %s %s", ds[1].event, ds[1].payload)
+	}
+	hookPath2 := fmt.Sprintf("/api/v3/repos/admin/tested/hooks/%d", whID(h2["id"]))
+	if r := s.do("POST", hookPath2+"/tests", s.Token, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("POST tests of a hook without push: %d %s", r.Status, r.Body)
+	}
+	if r := s.do("POST", "/api/v3/repos/admin/tested/hooks/999999/tests", s.Token, nil); r.Status != http.StatusNotFound {
+		t.Fatalf("POST tests of no hook: %d %s", r.Status, r.Body)
+	}
+	// Only the ping ever reached the second hook, once the first hook's
+	// test arrived (both were queued before it).
+	other.waitAccepted(t, 1)
+	if list := whSettled(t, s, hookPath2, 1); len(list) != 1 || list[0]["event"] != "ping" {
+		t.Fatalf("deliveries of the hook without push: %v", list)
+	}
+}
+
 // A run reaches a hook subscribed to workflow_run and workflow_job as
 // GitHub's events: requested, in_progress, completed for the run; queued,
 // in_progress, completed for its job, each with the state it announces.
