@@ -193,6 +193,20 @@ type DeliveryAttempt struct {
 // OK reports whether the receiver accepted the delivery.
 func (a *DeliveryAttempt) OK() bool { return a.StatusCode >= 200 && a.StatusCode < 300 }
 
+// DeliveryFilter selects a page of a hook's deliveries, as GitHub's list
+// of deliveries does.
+type DeliveryFilter struct {
+	HookID  int64
+	Cursor  string // "" or a next value returned before
+	PerPage int    // 1–100; 0 is 30
+	// Redelivery, when set, keeps only redeliveries (true) or only first
+	// deliveries (false).
+	Redelivery *bool
+	// Status is "", "success" (delivered) or "failure" (failed or dropped,
+	// or pending after a failed attempt).
+	Status string
+}
+
 // DeliveryOutcome is what an attempt decided: the delivery's new State,
 // and for DeliveryPending when to try again.
 type DeliveryOutcome struct {
@@ -255,9 +269,8 @@ type HookService interface {
 	PruneDeliveries(ctx context.Context, before time.Time) (int, error)
 
 	// ListDeliveries lists a hook's deliveries newest first, without
-	// payload, headers or bodies. cursor is "" or a next value returned
-	// before; next is "" on the last page.
-	ListDeliveries(ctx context.Context, hookID int64, cursor string, perPage int) (ds []*Delivery, next string, err error)
+	// payload, headers or bodies; next is "" on the last page.
+	ListDeliveries(ctx context.Context, f DeliveryFilter) (ds []*Delivery, next string, err error)
 	FindDelivery(ctx context.Context, hookID, id int64) (*Delivery, error)
 	// ListDeliveryAttempts returns a delivery's attempts, first first.
 	ListDeliveryAttempts(ctx context.Context, deliveryID int64) ([]*DeliveryAttempt, error)

@@ -86,7 +86,15 @@ func (s *Server) listHookDeliveries(w http.ResponseWriter, r *http.Request) erro
 	if n, err := strconv.Atoi(q.Get("per_page")); err == nil && n > 0 {
 		perPage = min(n, 100)
 	}
-	ds, next, err := s.Store.ListDeliveries(r.Context(), h.ID, q.Get("cursor"), perPage)
+	f := dispatchd.DeliveryFilter{HookID: h.ID, Cursor: q.Get("cursor"), PerPage: perPage, Status: q.Get("status")}
+	if v := q.Get("redelivery"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return dispatchd.Errorf(dispatchd.EINVALID, "redelivery must be true or false.")
+		}
+		f.Redelivery = &b
+	}
+	ds, next, err := s.Store.ListDeliveries(r.Context(), f)
 	if err != nil {
 		return err
 	}

@@ -394,6 +394,20 @@ func TestWebhookDeliveriesToGoGitHubReceivers(t *testing.T) {
 	if r := s.do("POST", fmt.Sprintf("%s/deliveries/%d/attempts", hookPath, 1<<40), s.Token, nil); r.Status != 404 {
 		t.Fatalf("redeliver a missing delivery: %d %s", r.Status, r.Body)
 	}
+	// GitHub's filters of the list: redelivery and status.
+	for q, want := range map[string]int{"redelivery=true": 1, "redelivery=false": 3, "status=success": 4, "status=failure": 0} {
+		r := s.do("GET", hookPath+"/deliveries?"+q, s.Token, nil)
+		var list []map[string]any
+		json.Unmarshal(r.Body, &list)
+		if r.Status != 200 || len(list) != want || q == "redelivery=true" && list[0]["redelivery"] != true {
+			t.Fatalf("deliveries?%s: %d, %d deliveries, want %d: %s", q, r.Status, len(list), want, r.Body)
+		}
+	}
+	for _, q := range []string{"redelivery=maybe", "status=pending"} {
+		if r := s.do("GET", hookPath+"/deliveries?"+q, s.Token, nil); r.Status != 422 {
+			t.Fatalf("deliveries?%s: %d %s, want 422", q, r.Status, r.Body)
+		}
+	}
 
 	// An inactive hook gets nothing: the deliveries of a dispatch are
 	// written with it, so the list is final once the dispatch answered.

@@ -456,25 +456,44 @@ func (db *DB) PruneDeliveries(ctx context.Context, before time.Time) (int, error
 func deliveryCursor(id int64) string { return "v1_" + strconv.FormatInt(id, 10) }
 
 // ListDeliveries implements dispatchd.HookService.
-func (db *DB) ListDeliveries(ctx context.Context, hookID int64, cursor string, perPage int) ([]*dispatchd.Delivery, string, error) {
+func (db *DB) ListDeliveries(ctx context.Context, f dispatchd.DeliveryFilter) ([]*dispatchd.Delivery, string, error) {
 	before := int64(1<<63 - 1)
-	if cursor != "" {
-		id, err := strconv.ParseInt(strings.TrimPrefix(cursor, "v1_"), 10, 64)
-		if err != nil || !strings.HasPrefix(cursor, "v1_") {
+	if f.Cursor != "" {
+		id, err := strconv.ParseInt(strings.TrimPrefix(f.Cursor, "v1_"), 10, 64)
+		if err != nil || !strings.HasPrefix(f.Cursor, "v1_") {
 			return nil, "", dispatchd.Errorf(dispatchd.EINVALID, "Invalid cursor.")
 		}
 		before = id
 	}
+	perPage := f.PerPage
 	if perPage <= 0 {
 		perPage = 30
 	}
 	perPage = min(perPage, 100)
+	cond := ""
+	switch {
+	case f.Redelivery == nil:
+	case *f.Redelivery:
+		cond += ` AND d.redelivery = 1`
+	default:
+		cond += ` AND d.redelivery = 0`
+	}
+	switch f.Status {
+	case "":
+	case "success":
+		cond += ` AND d.state = 'delivered'`
+	case "failure":
+		cond += ` AND (d.state IN ('failed', 'dropped') OR d.state = 'pending' AND d.attempts > 0)`
+	default:
+		return nil, "", dispatchd.Errorf(dispatchd.EINVALID, "status must be success or failure.")
+	}
 	if err := db.flushOutbox(ctx); err != nil {
 		return nil, "", err
 	}
-	// The limit is in the text, as in qDueHeads: at most 100 statements.
-	rows, err := db.query(ctx, `SELECT `+deliveryListColumns+` FROM hook_deliveries d WHERE d.hook_id = ? AND d.id < ?
-		ORDER BY d.id DESC LIMIT `+strconv.Itoa(perPage+1), hookID, before)
+	// The limit and the filters are in the text, as in qDueHeads: a few
+	// statements in all.
+	rows, err := db.query(ctx, `SELECT `+deliveryListColumns+` FROM hook_deliveries d WHERE d.hook_id = ? AND d.id < ?`+cond+`
+		ORDER BY d.id DESC LIMIT `+strconv.Itoa(perPage+1), f.HookID, before)
 	ds, err := collect(rows, err, scanDelivery)
 	if err != nil || len(ds) <= perPage {
 		return ds, "", err

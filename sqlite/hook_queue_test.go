@@ -162,7 +162,7 @@ func TestOutboxMovesWhatHooksNeed(t *testing.T) {
 	if p := pending(late); p != 3 {
 		t.Fatalf("the new hook has %d deliveries pending, want 3: the busy hook held it back", p)
 	}
-	if _, _, err := db.ListDeliveries(ctx, late.ID, "", 10); err != nil {
+	if _, _, err := db.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: late.ID, PerPage: 10}); err != nil {
 		t.Fatal(err)
 	}
 	if o, p := count("hook_outbox"), pending(f.hooks[0]); o != 0 || p != 93 {

@@ -48,7 +48,7 @@ func testEventDeliveries(t *testing.T, s dispatchd.Store) {
 		t.Helper()
 		var list []*dispatchd.Delivery
 		for cursor := ""; ; {
-			page, next, err := s.ListDeliveries(ctx, h.ID, cursor, 100)
+			page, next, err := s.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: h.ID, Cursor: cursor, PerPage: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +153,7 @@ func testEventDeliveries(t *testing.T, s dispatchd.Store) {
 
 	// Deleting the repository deletes its hooks, and the deliveries its
 	// organization's hooks still had to send.
-	pending, _, err := s.ListDeliveries(ctx, orgWD.ID, "", 10)
+	pending, _, err := s.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: orgWD.ID, PerPage: 10})
 	if err != nil || len(pending) != 1 {
 		t.Fatalf("org hook deliveries = %v, %v", pending, err)
 	}

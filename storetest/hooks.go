@@ -22,6 +22,7 @@ func testHooks(t *testing.T, s dispatchd.Store) {
 	t.Run("Queue", func(t *testing.T) { testHookQueue(t, s) })
 	t.Run("Leases", func(t *testing.T) { testHookLeases(t, s) })
 	t.Run("Deliveries", func(t *testing.T) { testHookDeliveries(t, s) })
+	t.Run("DeliveryFilters", func(t *testing.T) { testDeliveryFilters(t, s) })
 }
 
 func mustHook(t *testing.T, s HookStore, scope string, owner int64, url string, events ...string) *dispatchd.Hook {
@@ -302,7 +303,7 @@ func testHookDeliveries(t *testing.T, s HookStore) {
 	var seen []int64
 	cursor := ""
 	for page := 0; ; page++ {
-		list, next, err := s.ListDeliveries(ctx, h.ID, cursor, 2)
+		list, next, err := s.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: h.ID, Cursor: cursor, PerPage: 2})
 		if err != nil || page > 3 {
 			t.Fatalf("ListDeliveries page %d: %v", page, err)
 		}
@@ -321,7 +322,7 @@ func testHookDeliveries(t *testing.T, s HookStore) {
 	if fmt.Sprint(seen) != fmt.Sprint(want) {
 		t.Fatalf("listed %v, want newest first %v", seen, want)
 	}
-	_, _, err := s.ListDeliveries(ctx, h.ID, "garbage", 2)
+	_, _, err := s.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: h.ID, Cursor: "garbage", PerPage: 2})
 	wantCode(t, err, dispatchd.EINVALID)
 
 	_, err = s.FindDelivery(ctx, h.ID+1000, ds[0].ID)
@@ -348,4 +349,50 @@ func testHookDeliveries(t *testing.T, s HookStore) {
 	if _, err := s.FindDelivery(ctx, h.ID, ds[1].ID); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// GitHub's redelivery and status filters of the list of deliveries.
+func testDeliveryFilters(t *testing.T, s HookStore) {
+	h := mustHook(t, s, dispatchd.ScopeOrg, 501, "https://example.com/filters")
+	ds := enqueueHook(t, s, h, 4)
+	redo, err := s.Redeliver(ctx, h.ID, ds[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recordHook(t, s, ds[1].ID, 200, hookDelivered)
+	recordHook(t, s, ds[2].ID, 404, dispatchd.DeliveryOutcome{State: dispatchd.DeliveryFailed})
+	recordHook(t, s, ds[3].ID, 503, dispatchd.DeliveryOutcome{State: dispatchd.DeliveryPending, NextAttemptAt: time.Now().Add(time.Hour)})
+	yes, no := true, false
+	for _, c := range []struct {
+		f    dispatchd.DeliveryFilter
+		want []int64
+	}{
+		{dispatchd.DeliveryFilter{Redelivery: &yes}, []int64{redo.ID}},
+		{dispatchd.DeliveryFilter{Redelivery: &no}, []int64{ds[3].ID, ds[2].ID, ds[1].ID, ds[0].ID}},
+		{dispatchd.DeliveryFilter{Status: "success"}, []int64{ds[1].ID}},
+		{dispatchd.DeliveryFilter{Status: "failure"}, []int64{ds[3].ID, ds[2].ID}},
+		{dispatchd.DeliveryFilter{Status: "failure", Redelivery: &yes}, nil},
+		{dispatchd.DeliveryFilter{Redelivery: &no, PerPage: 3}, []int64{ds[3].ID, ds[2].ID, ds[1].ID}},
+	} {
+		c.f.HookID = h.ID
+		list, _, err := s.ListDeliveries(ctx, c.f)
+		var got []int64
+		for _, d := range list {
+			got = append(got, d.ID)
+		}
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("ListDeliveries(redelivery %v, status %q) = %v, %v; want %v", c.f.Redelivery != nil && *c.f.Redelivery, c.f.Status, got, err, c.want)
+		}
+	}
+	// The cursor of a filtered page continues the filtered list.
+	page, next, err := s.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: h.ID, Redelivery: &no, PerPage: 3})
+	if err != nil || len(page) != 3 || next == "" {
+		t.Fatalf("first page: %d deliveries, next %q, %v", len(page), next, err)
+	}
+	rest, next, err := s.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: h.ID, Redelivery: &no, PerPage: 3, Cursor: next})
+	if err != nil || len(rest) != 1 || rest[0].ID != ds[0].ID || next != "" {
+		t.Fatalf("second page: %v, next %q, %v", rest, next, err)
+	}
+	_, _, err = s.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: h.ID, Status: "maybe"})
+	wantCode(t, err, dispatchd.EINVALID)
 }

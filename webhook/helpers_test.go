@@ -100,7 +100,7 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 func finished(t testing.TB, db *sqlite.DB, hookID, id int64) *dispatchd.Delivery {
 	t.Helper()
 	waitFor(t, "delivery to finish", func() bool {
-		ds, _, err := db.ListDeliveries(ctx, hookID, "", 100)
+		ds, _, err := db.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: hookID, PerPage: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
