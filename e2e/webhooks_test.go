@@ -864,7 +864,8 @@ func TestWebhookWorkflowRunAndJob(t *testing.T) {
 		switch e := d.parsed.(type) {
 		case *github.WorkflowRunEvent:
 			r := e.GetWorkflowRun()
-			if float64(r.GetID()) != runID || r.GetName() != "W" || e.GetWorkflow().GetName() != "W" || e.GetRepo().GetFullName() != "admin/runs" {
+			if float64(r.GetID()) != runID || r.GetName() != "W" || e.GetWorkflow().GetName() != "W" || e.GetRepo().GetFullName() != "admin/runs" ||
+				r.GetRepository().GetFullName() != "admin/runs" || r.GetHeadRepository().GetHooksURL() != e.GetRepo().GetHooksURL() {
 				t.Fatalf("workflow_run payload: %s", d.payload)
 			}
 			runs = append(runs, e.GetAction()+":"+r.GetStatus()+":"+r.GetConclusion())
