@@ -142,5 +142,6 @@ type Store interface {
 	SecretService
 	RunnerService
 	HookService
+	EnvironmentService
 	Close() error
 }

@@ -207,10 +207,11 @@ type RunService interface {
 	// run, whose id is returned in cancel so that its executor stops it; a
 	// run whose group has a run in progress waits.
 	ClaimQueuedRuns(ctx context.Context, n int) (claimed []*Run, cancel []int64, err error)
-	// ResetInProgressRuns puts runs left in_progress (by a server that
-	// stopped) back to queued, and returns how many. Their jobs that were
-	// running fail with lost as the last line of their log: a runner may
-	// have run part of them, and a job never runs twice. Queued jobs stay.
+	// ResetInProgressRuns puts runs left in_progress or waiting (by a
+	// server that stopped) back to queued, and returns how many. Their jobs
+	// that were running fail with lost as the last line of their log: a
+	// runner may have run part of them, and a job never runs twice. Queued
+	// and waiting jobs stay.
 	ResetInProgressRuns(ctx context.Context, lost string) (int, error)
 	// EventsCausedBy lists the events a run's jobs made, oldest first,
 	// whatever their repository; their payloads are left out.

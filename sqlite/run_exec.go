@@ -25,7 +25,7 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []i
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.status = 'queued'
 			AND (r.concurrency_group = '' OR NOT EXISTS (SELECT 1 FROM runs o WHERE o.repo_id = r.repo_id
-				AND o.status = 'in_progress' AND lower(o.concurrency_group) = lower(r.concurrency_group)))
+				AND o.status IN ('in_progress', 'waiting') AND lower(o.concurrency_group) = lower(r.concurrency_group)))
 			ORDER BY r.id LIMIT ?`, n)
 		runs, err = collect(rows, err, scanRun)
 		if err != nil {
@@ -63,7 +63,7 @@ func (db *DB) replacePending(ctx context.Context, tx *sql.Tx, t any) error {
 // cancelInProgress cancels running runs whose group has a newer queued run
 // with cancel-in-progress, and returns their ids.
 func (db *DB) cancelInProgress(ctx context.Context, tx *sql.Tx, t any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM runs r WHERE r.status = 'in_progress' AND r.concurrency_group <> ''
+	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM runs r WHERE r.status IN ('in_progress', 'waiting') AND r.concurrency_group <> ''
 		AND `+fmt.Sprintf(sameGroupNewer, " AND n.cancel_in_progress = 1"))
 	ids, err := collect(rows, err, scanID)
 	if err != nil {
@@ -113,7 +113,9 @@ func (db *DB) ResetInProgressRuns(ctx context.Context, lost string) (int, error)
 			WHERE status = 'in_progress'`, t); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'queued' WHERE status = 'in_progress'`)
+		// A waiting run goes back to the queue too; its waiting jobs stay
+		// waiting, and their pending deployments hold them again.
+		res, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'queued' WHERE status IN ('in_progress', 'waiting')`)
 		if err != nil {
 			return err
 		}
@@ -173,10 +175,26 @@ func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return dispatchd.ErrNotFound
 	}
+	if err := resumeRun(ctx, tx, j); err != nil {
+		return err
+	}
 	if j.Status != was {
 		return db.jobNotice(wtx{db.wstmts, tx}, j)
 	}
 	return nil
+}
+
+// resumeRun puts a waiting run back in progress when a job leaves the
+// waiting status (HoldJob enters it) and no other job of the run waits.
+// A job leaves it queued (its rules passed) or completed (rejected,
+// cancelled); saves with other statuses, one per step, skip the query.
+func resumeRun(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
+	if j.Status != dispatchd.StatusQueued && j.Status != dispatchd.StatusCompleted {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'in_progress', updated_at = ? WHERE id = ? AND status = 'waiting'
+		AND NOT EXISTS (SELECT 1 FROM jobs WHERE run_id = ? AND status = 'waiting')`, toTS(now()), j.RunID, j.RunID)
+	return err
 }
 
 func nonNilMap(m map[string]string) map[string]string {
