@@ -37,12 +37,12 @@ func (s *Scheduler) execute(ctx context.Context, run *dispatchd.Run) {
 		s.fail(context.WithoutCancel(ctx), run, err)
 		return
 	}
-	obs, err := newRecorder(context.WithoutCancel(ctx), s.Store, run)
+	obs, err := newRecorder(ctx, s.Store, run)
 	if err != nil {
 		log.Error("run could not start", "err", err)
 		return
 	}
-	er.Execute = s.onRunners(run, p.repo, p.file, obs, started)
+	er.Execute = s.onRunners(ctx, run, p.repo, p.file, obs, started)
 	res := engine.Execute(runCtx, er, obs)
 	if ctx.Err() != nil {
 		return // the server is stopping: the run is queued again at the next start

@@ -16,6 +16,7 @@ import (
 // dispatch created, further legs get new rows), with its steps and log.
 type recorder struct {
 	ctx   context.Context // outlives cancellation: the end of a run is recorded too
+	stop  context.Context // the server's: ends when it stops
 	store dispatchd.Store
 	run   *dispatchd.Run
 
@@ -24,12 +25,13 @@ type recorder struct {
 	legs map[*engine.Leg]*jobReporter
 }
 
-func newRecorder(ctx context.Context, store dispatchd.Store, run *dispatchd.Run) (*recorder, error) {
+func newRecorder(stop context.Context, store dispatchd.Store, run *dispatchd.Run) (*recorder, error) {
+	ctx := context.WithoutCancel(stop)
 	jobs, err := store.ListJobs(ctx, run.ID, run.RunAttempt)
 	if err != nil {
 		return nil, err
 	}
-	r := &recorder{ctx: ctx, store: store, run: run, rows: map[string]*dispatchd.Job{}, legs: map[*engine.Leg]*jobReporter{}}
+	r := &recorder{ctx: ctx, stop: stop, store: store, run: run, rows: map[string]*dispatchd.Job{}, legs: map[*engine.Leg]*jobReporter{}}
 	for _, j := range jobs {
 		if j.Status != dispatchd.StatusCompleted { // finished ones were kept by a re-run of failed jobs
 			r.rows[strings.ToLower(j.Key)] = j
@@ -54,8 +56,13 @@ func (r *recorder) row(key string) (*dispatchd.Job, bool) {
 // LegStarted implements engine.Observer.
 func (r *recorder) LegStarted(l *engine.Leg) runner.Reporter {
 	j, existing := r.row(l.Key)
-	// A leg waits for a runner, queued; assigned marks it in progress.
-	j.Name, j.LegIndex, j.Status, j.Steps = l.Name, l.Index, dispatchd.StatusQueued, nil
+	// A leg waits for a runner, queued; assigned marks it in progress. A
+	// job that waited for its environment when the server stopped stays
+	// waiting: its executor holds it again.
+	j.Name, j.LegIndex, j.Steps = l.Name, l.Index, nil
+	if j.Status != dispatchd.StatusWaiting {
+		j.Status = dispatchd.StatusQueued
+	}
 	var err error
 	if existing {
 		err = r.store.UpdateJob(r.ctx, j)
@@ -91,7 +98,10 @@ func (r *recorder) LegFinished(l *engine.Leg, res *engine.LegResult) {
 // JobSkipped implements engine.Observer.
 func (r *recorder) JobSkipped(key, name string) {
 	j, existing := r.row(key)
-	if !existing {
+	if !existing || r.stop.Err() != nil {
+		// When the server stops, jobs are skipped because the run seems
+		// cancelled; it is not: the restart runs them (after a job that
+		// waited for its environment, say).
 		return
 	}
 	now := time.Now().UTC()
@@ -111,6 +121,9 @@ type jobReporter struct {
 	err     error
 	pending []dispatchd.LogLine
 	flushed time.Time
+	// suspended: the server stops while the job waits for its
+	// environment; its end is not recorded, the restart resumes the wait.
+	suspended bool
 }
 
 // flushEverySecond stores pending lines while a step runs quietly.
@@ -179,6 +192,9 @@ func (j *jobReporter) finish(result string, outputs map[string]string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.flush()
+	if j.suspended {
+		return
+	}
 	j.job.Status, j.job.Conclusion, j.job.CompletedAt = dispatchd.StatusCompleted, result, time.Now().UTC()
 	j.job.Outputs = outputs
 	j.save()

@@ -15,12 +15,17 @@ import (
 
 // onRunners returns the engine's leg executor for a run: each leg becomes
 // an offer to the runners, which take it over the runner protocol.
-func (s *Scheduler) onRunners(run *dispatchd.Run, repo *dispatchd.Repo, file *dispatchd.WorkflowFile, rec *recorder,
-	started func()) func(context.Context, *engine.Leg, *runner.Job, runner.Reporter) runner.Result {
+// A leg whose environment has protection rules waits for them first. stop
+// is the server's context.
+func (s *Scheduler) onRunners(stop context.Context, run *dispatchd.Run, repo *dispatchd.Repo, file *dispatchd.WorkflowFile,
+	rec *recorder, started func()) func(context.Context, *engine.Leg, *runner.Job, runner.Reporter) runner.Result {
 	return func(ctx context.Context, l *engine.Leg, job *runner.Job, rep runner.Reporter) runner.Result {
 		jr := rec.reporterOf(l)
 		if jr == nil {
 			return runner.Result{Result: "failure"}
+		}
+		if res, ok := s.guard(stop, ctx, run, jr, job, started); !ok {
+			return res
 		}
 		// The job's GITHUB_TOKEN: secrets.GITHUB_TOKEN, github.token, and
 		// the checkout's credential; valid while a runner runs the job.
