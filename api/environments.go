@@ -16,7 +16,9 @@ import (
 // environments are no secret to them, they can list them.
 
 // environmentFor loads {owner}/{repo} at area and level, and its
-// {environment_name}; a name that cannot exist is not found.
+// {environment_name}; a name that cannot exist is not found. The route
+// takes the rest of the path: a name may hold a slash (review/pr-1),
+// which clients send escaped and the router sees decoded.
 func (s *Server) environmentFor(r *http.Request, area dispatchd.Area, level dispatchd.Level) (*dispatchd.Repo, *dispatchd.Environment, error) {
 	repo, err := s.repoFor(r, area, level)
 	if err != nil {
@@ -96,7 +98,7 @@ func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 // keeps its setting, null clears it), and answers 200 with it either way.
 func (s *Server) putEnvironment(w http.ResponseWriter, r *http.Request) error {
 	repo, e, err := s.environmentFor(r, dispatchd.AreaAdministration, dispatchd.Write)
-	if dispatchd.ErrorCode(err) == dispatchd.ENOTFOUND && repo != nil {
+	if dispatchd.ErrorCode(err) == dispatchd.ENOTFOUND && repo != nil && r.PathValue("environment_name") != "" {
 		e, err = &dispatchd.Environment{RepoID: repo.ID, Name: r.PathValue("environment_name")}, nil
 	}
 	if err != nil {

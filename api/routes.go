@@ -72,9 +72,9 @@ func (s *Server) routes() {
 	s.handle("POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments", "actions/workflow-runs#review-pending-deployments-for-a-workflow-run", s.reviewPendingDeployments)
 
 	s.handle("GET /repos/{owner}/{repo}/environments", "deployments/environments#list-environments", s.listEnvironments)
-	s.handle("GET /repos/{owner}/{repo}/environments/{environment_name}", "deployments/environments#get-an-environment", s.getEnvironment)
-	s.handle("PUT /repos/{owner}/{repo}/environments/{environment_name}", "deployments/environments#create-or-update-an-environment", s.putEnvironment)
-	s.handle("DELETE /repos/{owner}/{repo}/environments/{environment_name}", "deployments/environments#delete-an-environment", s.deleteEnvironment)
+	s.handle("GET /repos/{owner}/{repo}/environments/{environment_name...}", "deployments/environments#get-an-environment", s.getEnvironment)
+	s.handle("PUT /repos/{owner}/{repo}/environments/{environment_name...}", "deployments/environments#create-or-update-an-environment", s.putEnvironment)
+	s.handle("DELETE /repos/{owner}/{repo}/environments/{environment_name...}", "deployments/environments#delete-an-environment", s.deleteEnvironment)
 
 	s.handle("GET /repos/{owner}/{repo}/actions/workflows", "actions/workflows#list-repository-workflows", s.listWorkflows)
 	s.handle("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}", "actions/workflows#get-a-workflow", s.getWorkflow)
