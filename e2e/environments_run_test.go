@@ -127,6 +127,9 @@ func TestEnvironmentReviewersHoldJobs(t *testing.T) {
 	if run := s.do("GET", fmt.Sprintf("/api/v3/repos/%s/actions/runs/%.0f", w.repo, runID), s.Token, nil).JSON(t); run["status"] != "waiting" {
 		t.Fatalf("run while its job waits: %v", run["status"])
 	}
+	if list := s.do("GET", "/api/v3/repos/"+w.repo+"/actions/runs?status=waiting", s.Token, nil).JSON(t); list["total_count"] != float64(1) {
+		t.Fatalf("runs with status waiting: %v", list)
+	}
 	whEventually(t, "the workflow_job waiting delivery", func() bool {
 		return strings.Contains(fmt.Sprint(w.jobActions(t, jobID)), "waiting:waiting:")
 	})

@@ -88,6 +88,15 @@ func testPendingDeployments(t *testing.T, s dispatchd.Store) {
 	if run, _ := s.FindRun(ctx, r.ID, nr.Run.ID); run.Status != dispatchd.StatusWaiting {
 		t.Fatalf("run status while a job waits = %q", run.Status)
 	}
+	// A waiting run holds its concurrency group as a running one does.
+	later := newRun(files[0], u, "repository_dispatch", "deploy")
+	if err := s.CreateEvent(ctx, &dispatchd.Event{RepoID: r.ID, Name: "repository_dispatch", Ref: "refs/heads/main", SHA: "x",
+		ActorID: u.ID, Payload: []byte(`{}`)}, []dispatchd.NewRun{later}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if claimed, _, err := s.ClaimQueuedRuns(ctx, 5); err != nil || len(claimed) != 0 {
+		t.Fatalf("ClaimQueuedRuns while the group's run waits = %+v, %v", claimed, err)
+	}
 	// Holding it again (after a restart) keeps the deployment as it was.
 	if again, err := s.HoldJob(ctx, job, env); err != nil || again.ID != d.ID || !again.StartedAt.Equal(d.StartedAt) {
 		t.Fatalf("HoldJob again = %+v, %v", again, err)
@@ -124,6 +133,9 @@ func testPendingDeployments(t *testing.T, s dispatchd.Store) {
 	second := jobs[1]
 	if _, err := s.HoldJob(ctx, second, env); err != nil {
 		t.Fatal(err)
+	}
+	if run, _ := s.FindRun(ctx, r.ID, nr.Run.ID); run.Status != dispatchd.StatusWaiting {
+		t.Fatalf("run status while its second job waits = %q", run.Status)
 	}
 	if n, err := s.ResetInProgressRuns(ctx, "lost"); err != nil || n != 1 {
 		t.Fatalf("ResetInProgressRuns = %d, %v", n, err)
