@@ -63,6 +63,12 @@ func (s *Scheduler) guard(stop, ctx context.Context, run *dispatchd.Run, jr *job
 		s.Logger.Error("holding a job for its environment failed", "job_id", jr.job.ID, "err", err)
 		return jr.refuse("The job could not wait for its environment."), false
 	}
+	return s.await(stop, ctx, jr, d)
+}
+
+// await waits until the held job's deployment is ready, reading it again
+// once a poll (or when its wait timer ends).
+func (s *Scheduler) await(stop, ctx context.Context, jr *jobReporter, d *dispatchd.PendingDeployment) (runner.Result, bool) {
 	for !d.Ready(time.Now()) {
 		if d.State == dispatchd.DeploymentRejected {
 			return jr.refuse(s.rejection(jr.r.ctx, d)), false
@@ -120,21 +126,19 @@ func (j *jobReporter) hold(env *dispatchd.Environment) (*dispatchd.PendingDeploy
 
 // proceed lets a leg go to a runner, queued again if it waited.
 func proceed(jr *jobReporter) (runner.Result, bool) {
-	if err := jr.release(); err != nil {
-		return runner.Result{Result: dispatchd.ConclusionFailure}, false
-	}
+	jr.release()
 	return runner.Result{}, true
 }
 
-// release queues a job that waited: it goes to a runner now.
-func (j *jobReporter) release() error {
+// release queues a job that waited: it goes to a runner now. Like the
+// reporter's other saves, a failing one leaves the job to run.
+func (j *jobReporter) release() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.job.Status == dispatchd.StatusWaiting {
 		j.job.Status = dispatchd.StatusQueued
 		j.save()
 	}
-	return j.err
 }
 
 // refuse ends a leg that will not run, with why in its log.
