@@ -39,7 +39,7 @@ type Deliverer struct {
 	// redelivery (default 7 days, GitHub Enterprise Server's; negative: forever).
 	Retention time.Duration
 	// Foreground counts the dispatches in flight: before each claim the
-	// deliverer waits up to YieldMost for a moment with none, so that
+	// deliverer waits up to YieldMost for them to quiet down, so that
 	// delivering does not slow dispatching down (nil: no waiting).
 	Foreground *yield.Gauge
 	YieldMost  time.Duration // default 20 ms

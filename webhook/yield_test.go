@@ -36,7 +36,7 @@ func TestDelivererYieldsToDispatches(t *testing.T) {
 	h := newHook(t, db, dispatchd.ScopeRepo, url, "json", "")
 	d := &dispatchd.Delivery{HookID: h.ID, Event: "push", Payload: []byte(`{}`)}
 	enqueue(t, db, d)
-	busy := yield.New()
+	busy := yield.New(time.Millisecond)
 	busy.Enter()
 	dl := newDeliverer(db, true)
 	dl.Foreground, dl.YieldMost = busy, time.Hour
@@ -64,7 +64,7 @@ func TestDelivererYieldsAtMostYieldMost(t *testing.T) {
 		ds = append(ds, &dispatchd.Delivery{HookID: h.ID, Event: "push", Payload: []byte(`{}`)})
 	}
 	enqueue(t, db, ds...)
-	busy := yield.New()
+	busy := yield.New(time.Millisecond)
 	busy.Enter()
 	defer busy.Leave()
 	dl := newDeliverer(db, true)

@@ -137,7 +137,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 
 	var shuttingDown atomic.Bool
-	dispatching := yield.New() // the deliverer yields to dispatches
+	dispatching := yield.New(dispatchQuiet) // the deliverer yields to dispatches
 	srv := &api.Server{Dispatching: dispatching, Runs: sched, Broker: brk, MaxDispatchDepth: o.maxDispatchDepth, Store: db, Git: hub, Index: &index.Indexer{Store: db, Git: hub}, Logger: logger,
 		Dispatch: dispatch.New(db, render.URLs{Base: baseURL}),
 		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, RateLimit: o.rateLimit, Ready: func() bool { return !shuttingDown.Load() }}

@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-func TestWaitReturnsAtOnceWhenIdle(t *testing.T) {
-	g := New()
+func TestWaitReturnsAtOnceWhenQuiet(t *testing.T) {
+	g := New(0)
 	if !g.Wait(context.Background(), time.Hour) {
-		t.Fatal("Wait with nothing in flight did not report idle")
+		t.Fatal("Wait with nothing in flight did not report quiet")
 	}
 	var nilGauge *Gauge
 	nilGauge.Enter()
@@ -20,7 +20,7 @@ func TestWaitReturnsAtOnceWhenIdle(t *testing.T) {
 }
 
 func TestWaitEndsWhenWorkLeaves(t *testing.T) {
-	g := New()
+	g := New(0)
 	g.Enter()
 	g.Enter()
 	done := make(chan bool)
@@ -33,12 +33,29 @@ func TestWaitEndsWhenWorkLeaves(t *testing.T) {
 	}
 	g.Leave()
 	if !<-done {
-		t.Fatal("Wait did not report the idle moment")
+		t.Fatal("Wait did not report the quiet moment")
+	}
+}
+
+// Work that just left is not quiet yet: the gauge waits for its quiet
+// time after the last Enter (here an hour, so only most ends the wait).
+func TestWaitWantsQuietTime(t *testing.T) {
+	g := New(time.Hour)
+	g.Enter()
+	g.Leave()
+	if g.Wait(context.Background(), 30*time.Millisecond) {
+		t.Fatal("Wait reported quiet right after work left")
+	}
+	g2 := New(5 * time.Millisecond)
+	g2.Enter()
+	g2.Leave()
+	if !g2.Wait(context.Background(), time.Hour) {
+		t.Fatal("Wait did not report quiet once the quiet time had passed")
 	}
 }
 
 func TestStaleTokenDoesNotEndWait(t *testing.T) {
-	g := New()
+	g := New(0)
 	g.Enter()
 	g.Leave() // leaves a token behind
 	g.Enter()
@@ -51,11 +68,11 @@ func TestStaleTokenDoesNotEndWait(t *testing.T) {
 }
 
 func TestWaitEndsWithContext(t *testing.T) {
-	g := New()
+	g := New(0)
 	g.Enter()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if g.Wait(ctx, time.Hour) {
-		t.Fatal("a cancelled wait reported idle")
+		t.Fatal("a cancelled wait reported quiet")
 	}
 }
