@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/dispatchd/dispatchd"
 )
@@ -41,12 +42,42 @@ func (db *DB) noticeDeliveries(tx wtx, ds []*dispatchd.Delivery, event, action s
 	if err != nil || len(hooks) == 0 {
 		return ds, err
 	}
-	data, _ := json.Marshal(n)
-	payload := append([]byte{noticeMark}, data...)
+	payload := appendNotice([]byte{noticeMark}, n)
 	for _, h := range hooks {
 		ds = append(ds, &dispatchd.Delivery{HookID: h.id, Event: event, Action: action, RepoID: n.RepoID, Payload: payload})
 	}
 	return ds, nil
+}
+
+// appendNotice appends n as json.Marshal writes it, without reflection:
+// two notices go with every hooked dispatch, on the one writer.
+func appendNotice(b []byte, n dispatchd.Notice) []byte {
+	if !plainJSON(n.Status) || !plainJSON(n.Conclusion) {
+		data, _ := json.Marshal(n)
+		return append(b, data...)
+	}
+	b = strconv.AppendInt(append(b, `{"repo_id":`...), n.RepoID, 10)
+	b = strconv.AppendInt(append(b, `,"run_id":`...), n.RunID, 10)
+	if n.JobID != 0 {
+		b = strconv.AppendInt(append(b, `,"job_id":`...), n.JobID, 10)
+	}
+	b = strconv.AppendInt(append(b, `,"attempt":`...), int64(n.Attempt), 10)
+	b = append(append(append(b, `,"status":"`...), n.Status...), '"')
+	if n.Conclusion != "" {
+		b = append(append(append(b, `,"conclusion":"`...), n.Conclusion...), '"')
+	}
+	return append(b, '}')
+}
+
+// plainJSON reports whether s needs no escaping in JSON (json.Marshal
+// escapes <, > and & too).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // hooksWanting returns the active hooks of a repository and its

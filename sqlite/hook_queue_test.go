@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -259,4 +260,19 @@ func newOutboxFixtureAt(t *testing.T, path string) outboxFixture {
 		}
 	}
 	return outboxFixture{db: db, user: u, repo: repo, sha: sha, workflowID: wf.WorkflowID, hooks: hooks, count: count, dispatch: dispatch}
+}
+
+// appendNotice writes what json.Marshal writes, which the renderer reads.
+func TestAppendNoticeIsJSONMarshal(t *testing.T) {
+	for _, n := range []dispatchd.Notice{
+		{RepoID: 1, RunID: 2, Attempt: 1, Status: "queued"},
+		{RepoID: 1 << 40, RunID: 3, JobID: 9, Attempt: 2, Status: "completed", Conclusion: "success"},
+		{RepoID: -1, RunID: 0, Status: ""},
+		{RepoID: 5, RunID: 6, Status: `we"ird<&>`, Conclusion: "é\n"},
+	} {
+		want, _ := json.Marshal(n)
+		if got := appendNotice(nil, n); string(got) != string(want) {
+			t.Errorf("appendNotice = %s, json.Marshal = %s", got, want)
+		}
+	}
 }
