@@ -263,6 +263,11 @@ type HookService interface {
 	// a.Number), moves it to o, releases its lease and updates the hook's
 	// LastResponse and Failing.
 	RecordAttempt(ctx context.Context, deliveryID int64, a *DeliveryAttempt, o DeliveryOutcome) error
+	// RecordAttemptClaimNext is RecordAttempt and, when the attempt ended
+	// the delivery (any outcome but a retry), the claim of the hook's next
+	// delivery if it is due at `at` (nil if none): the hook's deliveries
+	// follow one another in order without a claim of their own.
+	RecordAttemptClaimNext(ctx context.Context, deliveryID int64, a *DeliveryAttempt, o DeliveryOutcome, at time.Time) (*Delivery, error)
 	// ResetDeliveryLeases releases every lease: at startup nothing is in flight.
 	ResetDeliveryLeases(ctx context.Context) error
 	// PruneDeliveries deletes finished deliveries created before t.

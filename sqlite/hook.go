@@ -178,18 +178,25 @@ const (
 	qLease   = `UPDATE hook_deliveries SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?))`
 	qClaimed = `SELECT ` + deliveryColumns + `, ` + hookColumns + ` FROM hook_deliveries d JOIN hooks h ON h.id = d.hook_id
 		WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.id`
-	qPendingAttempts = `SELECT attempts FROM hook_deliveries WHERE id = ? AND state = 'pending'`
-	qInsertAttempt   = `INSERT INTO hook_delivery_attempts (delivery_id, number, at, duration, status_code, status, error,
+	// qHookHead leases a hook's oldest pending delivery if it is free and
+	// due; qClaimedOne reads it with its hook.
+	qHookHead = `UPDATE hook_deliveries SET lease_until = ? WHERE id = (SELECT min(id) FROM hook_deliveries
+			WHERE hook_id = ? AND state = 'pending') AND coalesce(lease_until, 0) <= ? AND next_attempt_at <= ? RETURNING id`
+	qClaimedOne = `SELECT ` + deliveryColumns + `, ` + hookColumns + ` FROM hook_deliveries d JOIN hooks h ON h.id = d.hook_id
+		WHERE d.id = ?`
+	qInsertAttempt = `INSERT INTO hook_delivery_attempts (delivery_id, number, at, duration, status_code, status, error,
 			request_headers, response_headers, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qFinishAttempt = `UPDATE hook_deliveries SET attempts = ?, state = ?, next_attempt_at = ?, lease_until = NULL,
+	// qFinishAttempt counts an attempt at a pending delivery and stores
+	// its outcome; it returns the hook and the attempt's number.
+	qFinishAttempt = `UPDATE hook_deliveries SET attempts = attempts + 1, state = ?, next_attempt_at = ?, lease_until = NULL,
 			delivered_at = ?, duration = ?, status_code = ?, status = ?, error = ?, request_headers = ?, response_headers = ?,
-			response_body = ? WHERE id = ? RETURNING hook_id`
+			response_body = ? WHERE id = ? AND state = 'pending' RETURNING hook_id, attempts`
 	qHookResponse = `UPDATE hooks SET last_code = ?, last_status = ?, last_message = ?,
 			failures = CASE WHEN ? THEN 0 ELSE failures + 1 END WHERE id = ?`
 )
 
 func (db *DB) prepareHookWrites(ctx context.Context) {
-	for _, q := range []string{qInsertDelivery, qOutboxBatch, qOutboxRow, qExpandDelivery, qDropOutbox, qKeepOutbox, qHookPending, qLease, qClaimed, qPendingAttempts, qInsertAttempt, qFinishAttempt, qHookResponse} {
+	for _, q := range []string{qInsertDelivery, qOutboxBatch, qOutboxRow, qExpandDelivery, qDropOutbox, qKeepOutbox, qHookPending, qLease, qClaimed, qHookHead, qClaimedOne, qInsertAttempt, qFinishAttempt, qHookResponse} {
 		// A statement that fails to prepare runs unprepared in the transaction.
 		db.wstmts.get(ctx, q)
 	}
@@ -332,16 +339,7 @@ func (db *DB) ClaimDueDeliveries(ctx context.Context, at time.Time, limit int) (
 			return err
 		}
 		rows, err = txQuery(tx, qClaimed, list)
-		out, err = collect(rows, err, func(s scanner) (*dispatchd.Delivery, error) {
-			var dr deliveryRow
-			var hr hookRow
-			if err := s.Scan(append(dr.dest(), hr.dest()...)...); err != nil {
-				return nil, err
-			}
-			d := dr.delivery()
-			d.Hook = hr.hook()
-			return d, nil
-		})
+		out, err = collect(rows, err, scanClaimed)
 		return err
 	})
 	if err != nil {
@@ -357,6 +355,18 @@ func (db *DB) ClaimDueDeliveries(ctx context.Context, at time.Time, limit int) (
 		}
 	}
 	return claimed, nil
+}
+
+// scanClaimed reads a row of qClaimed: a delivery with its hook.
+func scanClaimed(s scanner) (*dispatchd.Delivery, error) {
+	var dr deliveryRow
+	var hr hookRow
+	if err := s.Scan(append(dr.dest(), hr.dest()...)...); err != nil {
+		return nil, err
+	}
+	d := dr.delivery()
+	d.Hook = hr.hook()
+	return d, nil
 }
 
 // txQuery runs a query in a write transaction, prepared when it was.
@@ -378,55 +388,107 @@ func (db *DB) NextDeliveryDue(ctx context.Context) (time.Time, error) {
 
 // RecordAttempt implements dispatchd.HookService.
 func (db *DB) RecordAttempt(ctx context.Context, id int64, a *dispatchd.DeliveryAttempt, o dispatchd.DeliveryOutcome) error {
+	_, err := db.recordAttempt(ctx, id, a, o, time.Time{})
+	return err
+}
+
+// RecordAttemptClaimNext implements dispatchd.HookService: RecordAttempt
+// and, when the attempt ended the delivery, the claim of its hook's next
+// one, due at `at`, in the same transaction. The deliveries of a busy hook
+// follow one another with one write each, and no claim of their own.
+func (db *DB) RecordAttemptClaimNext(ctx context.Context, id int64, a *dispatchd.DeliveryAttempt, o dispatchd.DeliveryOutcome,
+	at time.Time) (*dispatchd.Delivery, error) {
+	next, err := db.recordAttempt(ctx, id, a, o, at)
+	if err != nil || next == nil {
+		return nil, err
+	}
+	// As in a claim: one whose parts are gone stays leased.
+	if db.unpackPayload(ctx, next) != nil {
+		return nil, nil
+	}
+	return next, nil
+}
+
+// recordAttempt records an attempt; with a non-zero at it then claims the
+// hook's next delivery if the attempt ended this one and the next is due.
+func (db *DB) recordAttempt(ctx context.Context, id int64, a *dispatchd.DeliveryAttempt, o dispatchd.DeliveryOutcome,
+	at time.Time) (*dispatchd.Delivery, error) {
 	switch o.State {
 	case dispatchd.DeliveryPending:
 		if o.NextAttemptAt.IsZero() {
-			return dispatchd.Errorf(dispatchd.EINVALID, "A delivery to retry needs its next attempt time.")
+			return nil, dispatchd.Errorf(dispatchd.EINVALID, "A delivery to retry needs its next attempt time.")
 		}
 	case dispatchd.DeliveryDelivered, dispatchd.DeliveryFailed, dispatchd.DeliveryDropped:
 	default:
-		return dispatchd.Errorf(dispatchd.EINVALID, "Delivery state %q is invalid.", o.State)
+		return nil, dispatchd.Errorf(dispatchd.EINVALID, "Delivery state %q is invalid.", o.State)
 	}
 	if a.At.IsZero() {
 		a.At = now()
 	}
 	db.prepareHookWrites(ctx)
 	req, resp := encodeHeaders(a.RequestHeaders), encodeHeaders(a.ResponseHeaders)
-	return db.group.do(ctx, func(sqltx *sql.Tx) error {
+	var next *dispatchd.Delivery
+	err := db.group.do(ctx, func(sqltx *sql.Tx) error {
+		next = nil
 		tx := wtx{db.wstmts, sqltx}
-		var n int
-		if err := tx.queryRow(qPendingAttempts, id).Scan(&n); err == sql.ErrNoRows {
-			return dispatchd.Errorf(dispatchd.ENOTFOUND, "Delivery %d is not pending.", id)
-		} else if err != nil {
+		hookID, err := recordIn(tx, id, a, o, req, resp)
+		if err != nil || at.IsZero() || o.State == dispatchd.DeliveryPending {
 			return err
 		}
-		a.DeliveryID, a.Number = id, n+1
-		if _, err := tx.exec(qInsertAttempt, id, a.Number, toTS(a.At), a.Duration, a.StatusCode, a.Status, a.Error,
-			req, resp, a.ResponseBody); err != nil {
-			return err
-		}
-		next := a.At
-		if o.State == dispatchd.DeliveryPending {
-			next = o.NextAttemptAt
-		}
-		var hookID int64
-		if err := tx.queryRow(qFinishAttempt, a.Number, o.State, toTS(next), toTS(a.At), a.Duration, a.StatusCode, a.Status,
-			a.Error, req, resp, a.ResponseBody, id).Scan(&hookID); err != nil {
-			return err
-		}
-		if o.State == dispatchd.DeliveryDropped {
-			return nil // nothing was sent: the hook's last response stands
-		}
-		status, msg := dispatchd.HookStatusActive, a.Status
-		if !a.OK() {
-			status = dispatchd.HookStatusFailed
-		}
-		if msg == "" {
-			msg = a.Error
-		}
-		_, err := tx.exec(qHookResponse, a.StatusCode, status, msg, a.OK(), hookID)
+		next, err = db.claimHookHead(tx, hookID, at)
 		return err
 	})
+	return next, err
+}
+
+// recordIn writes an attempt and the delivery's new state, and returns the
+// delivery's hook.
+func recordIn(tx wtx, id int64, a *dispatchd.DeliveryAttempt, o dispatchd.DeliveryOutcome, req, resp string) (int64, error) {
+	next := a.At
+	if o.State == dispatchd.DeliveryPending {
+		next = o.NextAttemptAt
+	}
+	var hookID int64
+	err := tx.queryRow(qFinishAttempt, o.State, toTS(next), toTS(a.At), a.Duration, a.StatusCode, a.Status,
+		a.Error, req, resp, a.ResponseBody, id).Scan(&hookID, &a.Number)
+	if err == sql.ErrNoRows {
+		return 0, dispatchd.Errorf(dispatchd.ENOTFOUND, "Delivery %d is not pending.", id)
+	} else if err != nil {
+		return 0, err
+	}
+	a.DeliveryID = id
+	if _, err := tx.exec(qInsertAttempt, id, a.Number, toTS(a.At), a.Duration, a.StatusCode, a.Status, a.Error,
+		req, resp, a.ResponseBody); err != nil {
+		return 0, err
+	}
+	if o.State == dispatchd.DeliveryDropped {
+		return hookID, nil // nothing was sent: the hook's last response stands
+	}
+	status, msg := dispatchd.HookStatusActive, a.Status
+	if !a.OK() {
+		status = dispatchd.HookStatusFailed
+	}
+	if msg == "" {
+		msg = a.Error
+	}
+	_, err = tx.exec(qHookResponse, a.StatusCode, status, msg, a.OK(), hookID)
+	return hookID, err
+}
+
+// claimHookHead leases the hook's oldest pending delivery if it is due at
+// `at` and free, after moving what the hook needs from the outbox.
+func (db *DB) claimHookHead(tx wtx, hookID int64, at time.Time) (*dispatchd.Delivery, error) {
+	if _, err := db.expandOutbox(tx, false); err != nil {
+		return nil, err
+	}
+	var id int64
+	err := tx.queryRow(qHookHead, toTS(at.Add(dispatchd.DeliveryLease)), hookID, toTS(at), toTS(at)).Scan(&id)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return scanClaimed(tx.queryRow(qClaimedOne, id))
 }
 
 // ResetDeliveryLeases implements dispatchd.HookService. It is for a single

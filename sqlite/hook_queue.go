@@ -16,7 +16,8 @@ import (
 // The deliveries of one write (an event with its runs and jobs, a state
 // change) are queued as one hook_outbox row in that write's transaction.
 // The deliverer's claims move them into hook_deliveries, oldest first, for
-// the hooks with fewer than readyAhead deliveries pending there: a fast
+// the hooks with fewer than refillBelow deliveries pending there, up to
+// readyAhead: a fast
 // receiver always finds its next deliveries ready, a slow one does not
 // hold back the others, and under a burst of dispatches the rows wait in
 // the outbox instead of costing the writer an indexed row per delivery
@@ -38,6 +39,10 @@ const (
 	// A hook's pending deliveries, counted up to readyAhead.
 	qHookPending = `SELECT count(*) FROM (SELECT 1 FROM hook_deliveries WHERE state = 'pending' AND hook_id = ? LIMIT 64)`
 	readyAhead   = 64
+	// refillBelow: a hook with this many pending takes none. Claims follow
+	// each delivery of a busy hook; taking one delivery at each would split
+	// an outbox row (rewrite its blob) per delivery.
+	refillBelow = readyAhead / 2
 	// A delivery queued for a hook deleted since is dropped with it.
 	qExpandDelivery = `INSERT INTO hook_deliveries (guid, hook_id, event, action, payload, repo_id, state,
 			next_attempt_at, created_at) SELECT ?, ?, ?, ?, ?, ?, 'pending', ?, ? WHERE EXISTS (SELECT 1 FROM hooks WHERE id = ?)`
@@ -112,6 +117,10 @@ func (db *DB) expandOutbox(tx wtx, every bool) (int, error) {
 				return false, err
 			}
 			pending[h] = n
+			if n >= refillBelow {
+				passed[h] = true
+				return false, nil
+			}
 		}
 		passed[h] = n >= readyAhead
 		return !passed[h], nil

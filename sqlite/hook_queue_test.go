@@ -124,8 +124,9 @@ func TestOutboxOneRowPerDispatch(t *testing.T) {
 	}
 }
 
-// Claims move only what hooks need: a hook with readyAhead deliveries
-// pending leaves the rest in the outbox, and does not hold back a hook
+// Claims move only what hooks need: a hook with refillBelow deliveries
+// pending leaves the rest in the outbox, one with fewer is filled up to
+// readyAhead, and does not hold back a hook
 // that needs more; a listing of deliveries moves everything, and each
 // hook gets its deliveries in order.
 func TestOutboxMovesWhatHooksNeed(t *testing.T) {
@@ -142,14 +143,27 @@ func TestOutboxMovesWhatHooksNeed(t *testing.T) {
 		db.r.QueryRow(`SELECT count(*) FROM hook_deliveries WHERE state = 'pending' AND hook_id = ?`, h.ID).Scan(&n)
 		return n
 	}
-	// A claim looks 16 rows ahead: two move 22 rows and a third of one.
+	// A claim looks 16 rows ahead: the first moves 16 rows; the second
+	// none, the hook has refillBelow or more pending.
 	for range 2 {
 		if _, err := db.ClaimDueDeliveries(ctx, time.Now(), 1); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if p, o := pending(f.hooks[0]), count("hook_outbox"); p != 64 || o != 9 {
-		t.Fatalf("after two claims: %d pending, %d outbox rows; want 64 and 9 (one of them split)", p, o)
+	if p, o := pending(f.hooks[0]), count("hook_outbox"); p != 48 || o != 14 {
+		t.Fatalf("after two claims: %d pending, %d outbox rows; want 48 and 14", p, o)
+	}
+	// 17 delivered leave 31, below refillBelow: the next claim fills up to
+	// readyAhead, 11 rows of 3.
+	if _, err := db.w.Exec(`UPDATE hook_deliveries SET state = 'delivered' WHERE id IN (SELECT id FROM hook_deliveries
+		WHERE hook_id = ? AND state = 'pending' ORDER BY id LIMIT 17)`, f.hooks[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimDueDeliveries(ctx, time.Now(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if p, o := pending(f.hooks[0]), count("hook_outbox"); p != readyAhead || o != 3 {
+		t.Fatalf("after a refill: %d pending, %d outbox rows; want 64 and 3", p, o)
 	}
 	// A new hook: hook 0 needs nothing, the new one does.
 	late := &dispatchd.Hook{Scope: dispatchd.ScopeRepo, OwnerID: f.repo.ID, URL: "https://example.com/late", Events: []string{"*"}, Active: true}
@@ -166,8 +180,8 @@ func TestOutboxMovesWhatHooksNeed(t *testing.T) {
 	if _, _, err := db.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: late.ID, PerPage: 10}); err != nil {
 		t.Fatal(err)
 	}
-	if o, p := count("hook_outbox"), pending(f.hooks[0]); o != 0 || p != 93 {
-		t.Fatalf("after a listing: %d outbox rows, hook 0 has %d pending; want 0 and 93", o, p)
+	if o, p := count("hook_outbox"), pending(f.hooks[0]); o != 0 || p != 93-17 {
+		t.Fatalf("after a listing: %d outbox rows, hook 0 has %d pending; want 0 and 76", o, p)
 	}
 	var seq []string
 	rows, err := db.r.Query(`SELECT event || ':' || action FROM hook_deliveries WHERE hook_id = ? ORDER BY id`, f.hooks[0].ID)

@@ -20,6 +20,7 @@ func testHooks(t *testing.T, s dispatchd.Store) {
 	t.Run("CRUD", func(t *testing.T) { testHookCRUD(t, s) })
 	t.Run("HooksFor", func(t *testing.T) { testHooksFor(t, s) })
 	t.Run("Queue", func(t *testing.T) { testHookQueue(t, s) })
+	t.Run("ClaimNext", func(t *testing.T) { testHookClaimNext(t, s) })
 	t.Run("Leases", func(t *testing.T) { testHookLeases(t, s) })
 	t.Run("Deliveries", func(t *testing.T) { testHookDeliveries(t, s) })
 	t.Run("DeliveryFilters", func(t *testing.T) { testDeliveryFilters(t, s) })
@@ -395,4 +396,49 @@ func testDeliveryFilters(t *testing.T, s HookStore) {
 	}
 	_, _, err = s.ListDeliveries(ctx, dispatchd.DeliveryFilter{HookID: h.ID, Status: "maybe"})
 	wantCode(t, err, dispatchd.EINVALID)
+}
+
+// Recording an attempt that ended a delivery claims the hook's next one
+// when it is due, leased as a claim would lease it; a retry claims none.
+func testHookClaimNext(t *testing.T, s HookStore) {
+	a := mustHook(t, s, dispatchd.ScopeRepo, 310, "https://example.com/next-a")
+	b := mustHook(t, s, dispatchd.ScopeRepo, 310, "https://example.com/next-b")
+	as, bs := enqueueHook(t, s, a, 3), enqueueHook(t, s, b, 1)
+	now := time.Now()
+	if got, want := fmt.Sprint(claimHooks(t, s, now, 10)), fmt.Sprint([]int64{as[0].ID, bs[0].ID}); got != want {
+		t.Fatalf("claimed %s, want %s", got, want)
+	}
+	next, err := s.RecordAttemptClaimNext(ctx, as[0].ID, &dispatchd.DeliveryAttempt{StatusCode: 200}, hookDelivered, now)
+	if err != nil || next == nil || next.ID != as[1].ID || next.Hook == nil || next.Hook.ID != a.ID ||
+		string(next.Payload) != string(as[1].Payload) {
+		t.Fatalf("RecordAttemptClaimNext = %+v, %v; want delivery %d with its hook", next, err, as[1].ID)
+	}
+	if got := claimHooks(t, s, now, 10); len(got) != 0 {
+		t.Fatalf("claimed %v while the next one is leased", got)
+	}
+	// A retry leaves the head where it is: nothing further is claimed.
+	retry := dispatchd.DeliveryOutcome{State: dispatchd.DeliveryPending, NextAttemptAt: now.Add(time.Hour)}
+	if next, err := s.RecordAttemptClaimNext(ctx, as[1].ID, &dispatchd.DeliveryAttempt{StatusCode: 500}, retry, now); err != nil || next != nil {
+		t.Fatalf("after a retry: %+v, %v", next, err)
+	}
+	// The last of a hook: nothing to claim.
+	if next, err := s.RecordAttemptClaimNext(ctx, bs[0].ID, &dispatchd.DeliveryAttempt{StatusCode: 200}, hookDelivered, now); err != nil || next != nil {
+		t.Fatalf("after b's last: %+v, %v", next, err)
+	}
+	_, err = s.RecordAttemptClaimNext(ctx, bs[0].ID, &dispatchd.DeliveryAttempt{}, hookDelivered, now)
+	wantCode(t, err, dispatchd.ENOTFOUND)
+	// At the retry, a's head comes back to an ordinary claim, then its last.
+	if got, want := fmt.Sprint(claimHooks(t, s, now.Add(time.Hour), 10)), fmt.Sprint([]int64{as[1].ID}); got != want {
+		t.Fatalf("claimed at the retry %s, want %s", got, want)
+	}
+	next, err = s.RecordAttemptClaimNext(ctx, as[1].ID, &dispatchd.DeliveryAttempt{StatusCode: 200}, hookDelivered, now.Add(time.Hour))
+	if err != nil || next == nil || next.ID != as[2].ID {
+		t.Fatalf("after the retry succeeded: %+v, %v; want %d", next, err, as[2].ID)
+	}
+	// The tests after this one see no deliveries of these hooks.
+	for _, h := range []*dispatchd.Hook{a, b} {
+		if err := s.DeleteHook(ctx, dispatchd.ScopeRepo, 310, h.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

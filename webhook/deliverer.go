@@ -16,6 +16,7 @@ type Store interface {
 	ClaimDueDeliveries(ctx context.Context, now time.Time, limit int) ([]*dispatchd.Delivery, error)
 	NextDeliveryDue(ctx context.Context) (time.Time, error)
 	RecordAttempt(ctx context.Context, deliveryID int64, a *dispatchd.DeliveryAttempt, o dispatchd.DeliveryOutcome) error
+	RecordAttemptClaimNext(ctx context.Context, deliveryID int64, a *dispatchd.DeliveryAttempt, o dispatchd.DeliveryOutcome, at time.Time) (*dispatchd.Delivery, error)
 	ResetDeliveryLeases(ctx context.Context) error
 	PruneDeliveries(ctx context.Context, before time.Time) (int, error)
 }
@@ -131,7 +132,7 @@ func (dl *Deliverer) Run(ctx context.Context) error {
 			for _, d := range ds {
 				inflight++
 				wg.Go(func() {
-					dl.deliver(context.WithoutCancel(ctx), d)
+					dl.deliver(ctx, context.WithoutCancel(ctx), d)
 					done <- struct{}{}
 				})
 			}
@@ -173,23 +174,61 @@ func (dl *Deliverer) Run(ctx context.Context) error {
 	}
 }
 
-// deliver makes one attempt at d and records it.
-func (dl *Deliverer) deliver(ctx context.Context, d *dispatchd.Delivery) {
+// deliver makes an attempt at d and records it and, until Run stops (stop
+// ends), goes on with the hook's next delivery when recording the attempt
+// claimed it: a busy hook's deliveries follow one another in order, with
+// one write each, yielding to dispatches as claims do.
+func (dl *Deliverer) deliver(stop, ctx context.Context, d *dispatchd.Delivery) {
+	for d != nil {
+		if d = dl.deliverOne(stop, ctx, d); d != nil {
+			dl.Foreground.Wait(stop, dl.YieldMost)
+		}
+	}
+}
+
+// deliverOne makes one attempt at d, records it, and returns the hook's
+// next delivery if recording claimed it.
+func (dl *Deliverer) deliverOne(stop, ctx context.Context, d *dispatchd.Delivery) *dispatchd.Delivery {
 	a, err := dl.attempt(ctx, d)
-	o := dl.Backoff.Outcome(d, a, err, dl.Now())
-	log := dl.Logger.With("delivery", d.ID, "guid", d.GUID, "hook", d.HookID, "event", d.Event, "attempt", d.Attempts+1)
-	if rerr := dl.Store.RecordAttempt(ctx, d.ID, a, o); dispatchd.ErrorCode(rerr) == dispatchd.ENOTFOUND {
-		log.Debug("webhook: delivery gone before its attempt was recorded (hook deleted)")
-		return
-	} else if rerr != nil {
-		// The lease expires and the delivery is sent again: at least once.
-		log.Error("webhook: recording an attempt", "err", rerr)
+	now := dl.Now()
+	o := dl.Backoff.Outcome(d, a, err, now)
+	var next *dispatchd.Delivery
+	var rerr error
+	if stop.Err() != nil {
+		rerr = dl.Store.RecordAttempt(ctx, d.ID, a, o)
+	} else {
+		next, rerr = dl.Store.RecordAttemptClaimNext(ctx, d.ID, a, o, now)
+	}
+	dl.logAttempt(ctx, d, a, o, rerr)
+	return next
+}
+
+// logAttempt logs how an attempt ended; a delivery that succeeded only at
+// debug level, without building the line otherwise.
+func (dl *Deliverer) logAttempt(ctx context.Context, d *dispatchd.Delivery, a *dispatchd.DeliveryAttempt, o dispatchd.DeliveryOutcome, rerr error) {
+	level := slog.LevelWarn
+	switch {
+	case rerr == nil && o.State == dispatchd.DeliveryDelivered,
+		dispatchd.ErrorCode(rerr) == dispatchd.ENOTFOUND:
+		level = slog.LevelDebug
+	case rerr != nil:
+		level = slog.LevelError
+	case o.State == dispatchd.DeliveryPending:
+		level = slog.LevelInfo
+	}
+	if !dl.Logger.Enabled(ctx, level) {
 		return
 	}
-	switch o.State {
-	case dispatchd.DeliveryDelivered:
+	log := dl.Logger.With("delivery", d.ID, "guid", d.GUID, "hook", d.HookID, "event", d.Event, "attempt", d.Attempts+1)
+	switch {
+	case dispatchd.ErrorCode(rerr) == dispatchd.ENOTFOUND:
+		log.Debug("webhook: delivery gone before its attempt was recorded (hook deleted)")
+	case rerr != nil:
+		// The lease expires and the delivery is sent again: at least once.
+		log.Error("webhook: recording an attempt", "err", rerr)
+	case o.State == dispatchd.DeliveryDelivered:
 		log.Debug("webhook: delivered", "status", a.StatusCode)
-	case dispatchd.DeliveryPending:
+	case o.State == dispatchd.DeliveryPending:
 		log.Info("webhook: delivery failed, will retry", "status", a.Status, "next", o.NextAttemptAt)
 	default:
 		log.Warn("webhook: delivery "+o.State, "status", a.Status)
