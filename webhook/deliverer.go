@@ -23,8 +23,9 @@ type Store interface {
 
 // Deliverer empties the webhook outbox: it claims due deliveries, sends
 // them concurrently (one at a time per hook, in order, since the store
-// offers only each hook's oldest), records every attempt and schedules
-// retries. Set the fields, then Run; Wake after enqueueing.
+// offers only each hook's oldest, and recording an attempt claims the
+// hook's next), records every attempt and schedules retries. Set the
+// fields, then Run; Wake after enqueueing.
 type Deliverer struct {
 	Store       Store
 	Client      *Client // default NewClient(ClientOptions{}): private addresses refused
