@@ -44,7 +44,7 @@ type Deliverer struct {
 	// deliverer waits up to YieldMost for them to quiet down, so that
 	// delivering does not slow dispatching down (nil: no waiting).
 	Foreground *yield.Gauge
-	YieldMost  time.Duration // default 20 ms
+	YieldMost  time.Duration // default 50 ms
 
 	once sync.Once
 	wake chan struct{}
@@ -72,7 +72,7 @@ func (dl *Deliverer) init() {
 			dl.Retention = 7 * 24 * time.Hour
 		}
 		if dl.YieldMost <= 0 {
-			dl.YieldMost = 20 * time.Millisecond
+			dl.YieldMost = 50 * time.Millisecond
 		}
 	})
 }

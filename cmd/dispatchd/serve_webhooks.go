@@ -49,7 +49,7 @@ func startWebhooks(ctx context.Context, db *sqlite.DB, key []byte, allowPrivate 
 }
 
 // dispatchQuiet is how long no dispatch must have begun before the
-// deliverer takes more work (it waits at most its YieldMost, 20 ms). A busy
+// deliverer takes more work (it waits at most its YieldMost, 50 ms). A busy
 // client leaves gaps of a few µs between its dispatches; the deliveries of
 // a lone dispatch wait 2 ms.
 const dispatchQuiet = 2 * time.Millisecond
