@@ -180,22 +180,27 @@ func (dl *Deliverer) Run(ctx context.Context) error {
 // claimed it: a busy hook's deliveries follow one another in order, with
 // one write each, yielding to dispatches as claims do.
 func (dl *Deliverer) deliver(stop, ctx context.Context, d *dispatchd.Delivery) {
-	for d != nil {
-		if d = dl.deliverOne(stop, ctx, d); d != nil {
+	for n := 1; d != nil; n++ {
+		if d = dl.deliverOne(stop, ctx, d, n < maxChain); d != nil {
 			dl.Foreground.Wait(stop, dl.YieldMost)
 		}
 	}
 }
 
+// maxChain bounds how many deliveries of one hook follow one another in a
+// slot: then the slot goes back to the claims, where every hook's oldest
+// due delivery competes.
+const maxChain = 256
+
 // deliverOne makes one attempt at d, records it, and returns the hook's
-// next delivery if recording claimed it.
-func (dl *Deliverer) deliverOne(stop, ctx context.Context, d *dispatchd.Delivery) *dispatchd.Delivery {
+// next delivery if recording claimed it (only when more is true).
+func (dl *Deliverer) deliverOne(stop, ctx context.Context, d *dispatchd.Delivery, more bool) *dispatchd.Delivery {
 	a, err := dl.attempt(ctx, d)
 	now := dl.Now()
 	o := dl.Backoff.Outcome(d, a, err, now)
 	var next *dispatchd.Delivery
 	var rerr error
-	if stop.Err() != nil {
+	if !more || stop.Err() != nil {
 		rerr = dl.Store.RecordAttempt(ctx, d.ID, a, o)
 	} else {
 		next, rerr = dl.Store.RecordAttemptClaimNext(ctx, d.ID, a, o, now)
