@@ -85,6 +85,11 @@ func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.writeEnvironment(w, r, repo, e)
+}
+
+// writeEnvironment answers 200 with the environment.
+func (s *Server) writeEnvironment(w http.ResponseWriter, r *http.Request, repo *dispatchd.Repo, e *dispatchd.Environment) error {
 	m, err := s.environmentJSON(r.Context(), newViews(s.Store, repo), e)
 	if err != nil {
 		return err
@@ -117,12 +122,7 @@ func (s *Server) putEnvironment(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Store.PutEnvironment(r.Context(), e); err != nil {
 		return err
 	}
-	m, err := s.environmentJSON(r.Context(), newViews(s.Store, repo), e)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, m)
-	return nil
+	return s.writeEnvironment(w, r, repo, e)
 }
 
 // deleteEnvironment answers DELETE …/environments/{environment_name}: 204.
