@@ -137,8 +137,7 @@ func (e *schemaErrors) obj(body map[string]json.RawMessage, key string, maxProps
 		e.add(key, "invalid", fmt.Sprintf("For 'properties/%s', %s is not an object.", key, shown(raw)))
 		return nil
 	}
-	var members map[string]json.RawMessage
-	json.Unmarshal(raw, &members)
+	members, _ := splitObject(raw) // valid: a member of a valid body
 	if len(members) > maxProps {
 		e.add(key, "invalid", fmt.Sprintf("No more than %d properties are allowed; %d were supplied.", maxProps, len(members)))
 	}

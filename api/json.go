@@ -54,8 +54,8 @@ func (s *Server) readRaw(w http.ResponseWriter, r *http.Request) (map[string]jso
 	if !json.Valid(data) {
 		return nil, errProblemsParsing
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil || m == nil {
+	m, ok := splitObject(data)
+	if !ok {
 		return nil, errNotObject
 	}
 	return m, nil
