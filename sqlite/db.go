@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -53,7 +54,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		q.Set("_txlock", txlock)
 		return "file:" + path + "?" + q.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn("immediate", "wal_autocheckpoint(0)")) // see checkpointer
+	w, err := sql.Open("sqlite", dsn("immediate", "wal_autocheckpoint(0)", // see checkpointer
+		"journal_size_limit("+strconv.Itoa(walFileLimit)+")"))
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +73,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db.rstmts, db.wstmts = &stmts{db: r}, &stmts{db: w}
 	db.group = newCommitter(w, db.wstmts)
-	db.ckpt = startCheckpointer(r, path, db.group)
+	db.ckpt = startCheckpointer(r, db.group)
 	if err := db.prepareWrites(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -1,0 +1,58 @@
+package sqlite
+
+import (
+	"bytes"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The committer finishes a checkpoint when the WAL is long, not when its
+// file is large: the file keeps its size after the WAL starts over, and
+// going by it stalled the writer at every tick once it had grown.
+func TestCheckpointGoesByWALLength(t *testing.T) {
+	defer func(n int) { walLimitFrames = n }(walLimitFrames)
+	walLimitFrames = 64
+	path := filepath.Join(t.TempDir(), "dispatchd.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.ckpt.close() // the test checkpoints by itself, at known moments
+	if _, err := db.w.Exec(`CREATE TABLE filler (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	write := func(pages int) {
+		err := db.group.do(ctx, func(tx *sql.Tx) error {
+			for range pages {
+				if _, err := tx.Exec(`INSERT INTO filler VALUES (?)`, bytes.Repeat([]byte{1}, 4000)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(2 * walLimitFrames) // one transaction: no checkpoint can interrupt it
+	checkpoint(db.r, db.group)
+	if !db.group.finishCheckpoint.Load() {
+		t.Fatal("a WAL past the limit did not ask the committer for a checkpoint")
+	}
+	write(1) // the committer finishes the checkpoint after this batch
+	write(1) // and this one starts the WAL over
+	if db.group.finishCheckpoint.Load() {
+		t.Fatal("the committer did not finish the checkpoint")
+	}
+	fi, err := os.Stat(path + "-wal")
+	if err != nil || fi.Size() <= int64(walLimitFrames)*4096 {
+		t.Fatalf("WAL file %v, %v: the test needs it larger than the limit", fi, err)
+	}
+	checkpoint(db.r, db.group)
+	if db.group.finishCheckpoint.Load() {
+		t.Fatal("a short WAL in a large file asked for a checkpoint")
+	}
+}
