@@ -50,14 +50,6 @@ func (g *Gauge) Leave() {
 	}
 }
 
-// InFlight is the work in flight now.
-func (g *Gauge) InFlight() int64 {
-	if g == nil {
-		return 0
-	}
-	return g.n.Load()
-}
-
 // Wait returns once nothing has been in flight or entered for the gauge's
 // quiet time, after most, or when ctx ends, whichever is first. It reports
 // whether it returned because it was quiet.
