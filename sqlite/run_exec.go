@@ -23,10 +23,7 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []i
 		if cancel, err = db.cancelInProgress(ctx, tx, t); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.status = 'queued'
-			AND (r.concurrency_group = '' OR NOT EXISTS (SELECT 1 FROM runs o WHERE o.repo_id = r.repo_id
-				AND o.status IN ('in_progress', 'waiting') AND lower(o.concurrency_group) = lower(r.concurrency_group)))
-			ORDER BY r.id LIMIT ?`, n)
+		rows, err := tx.QueryContext(ctx, qClaimableRuns, n)
 		runs, err = collect(rows, err, scanRun)
 		if err != nil {
 			return err
@@ -44,15 +41,39 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []i
 	return runs, cancel, err
 }
 
-// sameGroupNewer matches a newer queued run of the same group as runs r.
-const sameGroupNewer = `EXISTS (SELECT 1 FROM runs n WHERE n.repo_id = r.repo_id AND n.status = 'queued' AND n.id > r.id
-	AND lower(n.concurrency_group) = lower(r.concurrency_group)%s)`
+// The scheduler's queries by status. SQLite uses a partial index only for
+// a query that repeats the index's condition word for word, so each says
+// status <> 'completed' (runs_status) or status = 'in_progress'
+// (jobs_in_progress): they read the runs and jobs still alive, not every
+// run ever made (the unary + keeps a repository's runs, all of them, from
+// being the planner's choice). TestStatusQueriesUseIndexes holds them to it.
+const (
+	// qClaimableRuns: the oldest queued runs whose concurrency group has
+	// nothing running.
+	qClaimableRuns = `SELECT ` + runColumns + ` FROM runs r WHERE r.status <> 'completed' AND r.status = 'queued'
+		AND (r.concurrency_group = '' OR NOT EXISTS (SELECT 1 FROM runs o WHERE o.status <> 'completed'
+			AND o.status IN ('in_progress', 'waiting') AND +o.repo_id = r.repo_id
+			AND lower(o.concurrency_group) = lower(r.concurrency_group)))
+		ORDER BY r.id LIMIT ?`
+	// sameGroupNewer matches a newer queued run of the same group as runs r.
+	sameGroupNewer = `EXISTS (SELECT 1 FROM runs n WHERE n.status <> 'completed' AND n.status = 'queued'
+		AND n.repo_id = r.repo_id AND n.id > r.id AND lower(n.concurrency_group) = lower(r.concurrency_group)%s)`
+	qReplacedRuns = `SELECT r.id FROM runs r WHERE r.status <> 'completed' AND r.status = 'queued'
+		AND r.concurrency_group <> '' AND ` + sameGroupNewer
+	qCancelledInProgress = `SELECT r.id FROM runs r WHERE r.status <> 'completed' AND r.status IN ('in_progress', 'waiting')
+		AND r.concurrency_group <> '' AND ` + sameGroupNewer
+	qLostJobsLog = `INSERT INTO log_lines (job_id, seq, step, at, line)
+		SELECT j.id, coalesce((SELECT max(seq) FROM log_lines l WHERE l.job_id = j.id), 0) + 1, 0, ?, ?
+		FROM jobs j WHERE j.status = 'in_progress'`
+	qLostJobsFail = `UPDATE jobs SET status = 'completed', conclusion = 'failure', completed_at = ?
+		WHERE status = 'in_progress'`
+	qRequeueRuns = `UPDATE runs SET status = 'queued' WHERE status <> 'completed' AND status IN ('in_progress', 'waiting')`
+)
 
 // replacePending cancels queued runs that a newer queued run of their
 // group replaces: a group keeps one pending run.
 func (db *DB) replacePending(ctx context.Context, tx *sql.Tx, t any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM runs r WHERE r.status = 'queued' AND r.concurrency_group <> ''
-		AND `+fmt.Sprintf(sameGroupNewer, ""))
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(qReplacedRuns, ""))
 	ids, err := collect(rows, err, scanID)
 	if err != nil {
 		return err
@@ -63,8 +84,7 @@ func (db *DB) replacePending(ctx context.Context, tx *sql.Tx, t any) error {
 // cancelInProgress cancels running runs whose group has a newer queued run
 // with cancel-in-progress, and returns their ids.
 func (db *DB) cancelInProgress(ctx context.Context, tx *sql.Tx, t any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM runs r WHERE r.status IN ('in_progress', 'waiting') AND r.concurrency_group <> ''
-		AND `+fmt.Sprintf(sameGroupNewer, " AND n.cancel_in_progress = 1"))
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(qCancelledInProgress, " AND n.cancel_in_progress = 1"))
 	ids, err := collect(rows, err, scanID)
 	if err != nil {
 		return nil, err
@@ -104,18 +124,15 @@ func (db *DB) ResetInProgressRuns(ctx context.Context, lost string) (int, error)
 	var n int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		t := toTS(now())
-		if _, err := tx.ExecContext(ctx, `INSERT INTO log_lines (job_id, seq, step, at, line)
-			SELECT j.id, coalesce((SELECT max(seq) FROM log_lines l WHERE l.job_id = j.id), 0) + 1, 0, ?, ?
-			FROM jobs j WHERE j.status = 'in_progress'`, t, "##[error]"+lost); err != nil {
+		if _, err := tx.ExecContext(ctx, qLostJobsLog, t, "##[error]"+lost); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'completed', conclusion = 'failure', completed_at = ?
-			WHERE status = 'in_progress'`, t); err != nil {
+		if _, err := tx.ExecContext(ctx, qLostJobsFail, t); err != nil {
 			return err
 		}
 		// A waiting run goes back to the queue too; its waiting jobs stay
 		// waiting, and their pending deployments hold them again.
-		res, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'queued' WHERE status IN ('in_progress', 'waiting')`)
+		res, err := tx.ExecContext(ctx, qRequeueRuns)
 		if err != nil {
 			return err
 		}
