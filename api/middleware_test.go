@@ -38,7 +38,10 @@ func TestRequestLogLines(t *testing.T) {
 		t.Errorf("inner line %s", lines[0])
 	}
 	if access["msg"] != "request" || access["request_id"] != id || access["method"] != "POST" || access["path"] != "/api/v3/x" ||
-		access["status"] != 201.0 || access["bytes"] != 5.0 || access["duration_ms"] == nil {
+		access["status"] != 201.0 || access["bytes"] != 5.0 {
+		t.Errorf("access line %s", lines[1])
+	}
+	if d, ok := access["duration"].(float64); !ok || d <= 0 { // nanoseconds
 		t.Errorf("access line %s", lines[1])
 	}
 	if i, j := strings.Index(lines[1], `"request_id"`), strings.Index(lines[1], `"method"`); i < 0 || i > j {
