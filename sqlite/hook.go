@@ -501,11 +501,16 @@ func (db *DB) ResetDeliveryLeases(ctx context.Context) error {
 	})
 }
 
+// qPruneDeliveries deletes finished deliveries by hook_deliveries_done,
+// whose condition it repeats word for word; it used to read every delivery
+// kept, payloads and responses, in the writer, at every prune.
+const qPruneDeliveries = `DELETE FROM hook_deliveries WHERE state <> 'pending' AND created_at < ?`
+
 // PruneDeliveries implements dispatchd.HookService.
 func (db *DB) PruneDeliveries(ctx context.Context, before time.Time) (int, error) {
 	var n int64
 	err := db.group.do(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM hook_deliveries WHERE state <> 'pending' AND created_at < ?`, toTS(before))
+		res, err := tx.Exec(qPruneDeliveries, toTS(before))
 		if err == nil {
 			n, err = res.RowsAffected()
 		}

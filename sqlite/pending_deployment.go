@@ -79,6 +79,14 @@ func (db *DB) ListPendingDeployments(ctx context.Context, runID int64) ([]*dispa
 	return ds, db.withEnvironmentReviewers(ctx, ds)
 }
 
+// qReviewDeployments reviews a run's deployments waiting in an environment.
+// It finds them by the run (pending_deployments_run: a few rows); the unary
+// + keeps the planner off pending_deployments_environment, which holds
+// every deployment the environment ever had.
+const qReviewDeployments = `UPDATE pending_deployments SET state = ?, reviewer_id = ?, comment = ?, reviewed_at = ?
+	WHERE run_id = ? AND +environment_id = ? AND state = 'waiting'
+	AND job_id IN (SELECT id FROM jobs WHERE run_id = ? AND status = 'waiting') RETURNING id`
+
 // ReviewDeployments implements dispatchd.EnvironmentService.
 func (db *DB) ReviewDeployments(ctx context.Context, runID int64, envIDs []int64, state string, reviewerID int64,
 	comment string) ([]*dispatchd.PendingDeployment, error) {
@@ -89,10 +97,7 @@ func (db *DB) ReviewDeployments(ctx context.Context, runID int64, envIDs []int64
 	err := db.group.do(ctx, func(tx *sql.Tx) error {
 		ids = nil
 		for _, envID := range envIDs {
-			rows, err := tx.Query(`UPDATE pending_deployments SET state = ?, reviewer_id = ?, comment = ?, reviewed_at = ?
-				WHERE run_id = ? AND environment_id = ? AND state = 'waiting'
-				AND job_id IN (SELECT id FROM jobs WHERE run_id = ? AND status = 'waiting') RETURNING id`,
-				state, reviewerID, comment, toTS(now()), runID, envID, runID)
+			rows, err := tx.Query(qReviewDeployments, state, reviewerID, comment, toTS(now()), runID, envID, runID)
 			got, err := collect(rows, err, scanID)
 			if err != nil {
 				return err
