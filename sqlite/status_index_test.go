@@ -25,21 +25,7 @@ func TestStatusQueriesUseIndexes(t *testing.T) {
 		"lost jobs fail":   qLostJobsFail,
 		"requeued runs":    qRequeueRuns,
 	} {
-		args := make([]any, strings.Count(q, "?")) // the driver wants every one bound
-		rows, err := db.w.Query("EXPLAIN QUERY PLAN "+q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := explain(t, db, q)
 		text := strings.Join(plan, "\n")
 		for _, d := range plan {
 			if strings.HasPrefix(d, "SCAN ") && !strings.Contains(d, "INDEX") || strings.Contains(d, "runs_repo") {
