@@ -152,6 +152,10 @@ type Idempotency struct {
 	CreatedAt   time.Time
 }
 
+// IdempotencyWindow is how long a key's answer holds: a retry within it
+// gets the answer again, and a store may forget the key after it.
+const IdempotencyWindow = 24 * time.Hour
+
 // RunFilter selects runs of a repository (and of a workflow) for a listing.
 type RunFilter struct {
 	RepoID     int64

@@ -163,7 +163,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, repo *dispat
 
 // replay answers from an earlier request with the same key, if there is one.
 func (s *Server) replay(w http.ResponseWriter, r *http.Request, repo *dispatchd.Repo, actorID int64, key, hash string, write writeResult) (bool, error) {
-	prev, err := s.Store.FindIdempotency(r.Context(), repo.ID, actorID, key, time.Now().Add(-24*time.Hour))
+	prev, err := s.Store.FindIdempotency(r.Context(), repo.ID, actorID, key, time.Now().Add(-dispatchd.IdempotencyWindow))
 	if dispatchd.ErrorCode(err) == dispatchd.ENOTFOUND {
 		return false, nil
 	} else if err != nil {

@@ -35,6 +35,7 @@ type DB struct {
 	cache  caches
 	parts  partStore
 	ckpt   *checkpointer
+	jan    *janitor
 	// onDeliveries is called after a commit that enqueued deliveries.
 	onDeliveries atomic.Pointer[func()]
 	renderNotice atomic.Pointer[NoticeRenderer]
@@ -78,6 +79,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.jan = startJanitor(db)
 	return db, nil
 }
 
@@ -96,6 +98,9 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes both pools; WAL content is checkpointed by SQLite on the last close.
 func (db *DB) Close() error {
+	if db.jan != nil {
+		db.jan.close()
+	}
 	db.group.close()
 	db.ckpt.close()
 	db.rstmts.close()

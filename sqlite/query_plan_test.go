@@ -53,6 +53,7 @@ func TestQueryPlans(t *testing.T) {
 	checks := []check{
 		{"events caused by a run", qEventsCausedBy, "events_cause", nil},
 		{"prune of deliveries", qPruneDeliveries, "hook_deliveries_done", nil},
+		{"prune of idempotency keys", qPruneIdempotency, "idempotency_keys_created", nil},
 		{"review of deployments", qReviewDeployments, "pending_deployments_run", []string{"pending_deployments_environment"}},
 		// A workflow goes with its repository; its files are found by
 		// their foreign key.

@@ -97,7 +97,7 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 // 24 hours; a live record means the key is taken (ECONFLICT).
 func claimIdempotency(tx wtx, k *dispatchd.Idempotency, t time.Time) error {
 	res, err := tx.exec(qClaimIdempotency,
-		k.RepoID, k.ActorID, k.Key, k.RequestHash, k.Status, k.Body, toTS(t), toTS(t.Add(-24*time.Hour)))
+		k.RepoID, k.ActorID, k.Key, k.RequestHash, k.Status, k.Body, toTS(t), toTS(t.Add(-dispatchd.IdempotencyWindow)))
 	if err != nil {
 		return err
 	}
