@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 
 	"github.com/dispatchd/dispatchd"
@@ -25,6 +26,7 @@ const qPruneIdempotency = `DELETE FROM idempotency_keys WHERE rowid IN
 // answer with it.
 type janitor struct {
 	stop, done chan struct{}
+	once       sync.Once
 }
 
 func startJanitor(db *DB) *janitor {
@@ -45,8 +47,9 @@ func startJanitor(db *DB) *janitor {
 	return j
 }
 
+// close stops the janitor; once stopped, it returns at once.
 func (j *janitor) close() {
-	close(j.stop)
+	j.once.Do(func() { close(j.stop) })
 	<-j.done
 }
 
