@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"runtime/debug"
 
 	"strings"
 	"sync/atomic"
@@ -88,11 +87,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if os.Getenv("GOGC") == "" {
-		// The heap of a dispatch server is small; collecting less often
-		// buys throughput for a little memory.
-		debug.SetGCPercent(400)
-	}
+	tuneRuntime(os.Getenv)
 	dir := dataDir{o.data}
 	release, err := dir.lockServe()
 	if err != nil {
