@@ -121,13 +121,21 @@ func startServer(wf string, extra ...string) (benchEnv, error) {
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"),
 		"--rate-limit", "0", "--log-format", "json"}, extra...)
 	srv := exec.Command(filepath.Join(dir, "dispatchd"), args...)
-	srv.Stdout = nil
-	stderr, _ := srv.StderrPipe()
+	// The log goes to a file, as a server's would: read through a pipe by
+	// this process, it took CPU from the load generator.
+	logPath := filepath.Join(dir, "serve.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return benchEnv{}, err
+	}
+	defer logFile.Close() // the server has its own descriptor
+	srv.Stderr = logFile
 	if err := srv.Start(); err != nil {
 		return benchEnv{}, err
 	}
-	url, err := listenURL(stderr)
+	url, err := listenURL(logPath)
 	if err != nil {
+		srv.Process.Kill()
 		return benchEnv{}, err
 	}
 	tok, err := exec.Command(filepath.Join(dir, "dispatchd"), "admin", "token", "create", "--user", "admin", "--scopes", "repo",
@@ -145,18 +153,15 @@ func startServer(wf string, extra ...string) (benchEnv, error) {
 
 var listenRE = regexp.MustCompile(`"msg":"dispatchd listening".*?"url":"([^"]+)"`)
 
-func listenURL(stderr interface{ Read([]byte) (int, error) }) (string, error) {
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if m := listenRE.FindStringSubmatch(sc.Text()); m != nil {
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			return m[1], nil
+// listenURL waits for the server's log to say where it listens.
+func listenURL(logPath string) (string, error) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(logPath)
+		if m := listenRE.FindSubmatch(b); m != nil {
+			return string(m[1]), nil
 		}
 	}
-	return "", fmt.Errorf("dispatchd did not start")
+	return "", fmt.Errorf("dispatchd did not start; its log is in %s", logPath)
 }
 
 const benchWorkflow = `name: Deploy
