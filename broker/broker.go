@@ -56,10 +56,15 @@ type Broker struct {
 	mu       sync.Mutex
 	queue    []*Offer
 	waiters  []*waiter
-	assigned map[int64]*Offer    // by job id
-	byToken  map[string][]*Offer // assigned offers by the hashes of the tokens among their secrets
-	runners  map[int64]*presence
-	stop     chan struct{}
+	assigned map[int64]*Offer // by job id
+	// byToken indexes assigned offers by the hashes of the tokens among
+	// their secrets. Every dispatch looks it up, so it has its own lock,
+	// written under mu and read without it: the dispatches no longer queue
+	// on mu behind the runners' polls and each other.
+	tokMu   sync.RWMutex
+	byToken map[string][]*Offer
+	runners map[int64]*presence
+	stop    chan struct{}
 }
 
 type waiter struct {

@@ -36,8 +36,8 @@ func (b *Broker) Grant(jobID int64) *dispatchd.JobGrant {
 // RunUsing returns the grant of a running job that holds the token with
 // this hash among its secrets (the latest such job), or nil.
 func (b *Broker) RunUsing(tokenHash string) *dispatchd.JobGrant {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.tokMu.RLock()
+	defer b.tokMu.RUnlock()
 	var found *dispatchd.JobGrant
 	for _, o := range b.byToken[tokenHash] {
 		if o.Grant != nil && (found == nil || o.Grant.JobID > found.JobID) {

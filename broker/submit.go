@@ -63,6 +63,8 @@ func (b *Broker) handOut(o *Offer) bool {
 func (b *Broker) assign(o *Offer, r *dispatchd.Runner) {
 	o.runner, o.seen = r, time.Now()
 	b.assigned[o.Job.ID] = o
+	b.tokMu.Lock()
+	defer b.tokMu.Unlock()
 	for _, h := range o.TokenHashes {
 		b.byToken[h] = append(b.byToken[h], o)
 	}
@@ -71,6 +73,8 @@ func (b *Broker) assign(o *Offer, r *dispatchd.Runner) {
 // unassign forgets a job that ended or was lost. b.mu is held.
 func (b *Broker) unassign(o *Offer) {
 	delete(b.assigned, o.Job.ID)
+	b.tokMu.Lock()
+	defer b.tokMu.Unlock()
 	for _, h := range o.TokenHashes {
 		rest := slices.DeleteFunc(b.byToken[h], func(x *Offer) bool { return x == o })
 		if len(rest) == 0 {

@@ -17,7 +17,7 @@ const readTTL = time.Second
 // path does not pay a SQLite query for each. Each kind of value has its own
 // cache, purged only by the writes that change that kind.
 type readCache[K comparable, V any] struct {
-	mu  sync.Mutex
+	mu  sync.RWMutex // read by every request; written on misses and purges
 	m   map[K]cached[V]
 	gen uint64 // bumped by every purge
 	max int
@@ -35,10 +35,11 @@ func newReadCache[K comparable, V any](max int) *readCache[K, V] {
 // get returns the value when it is fresh, and the generation a caller that
 // misses must pass to put.
 func (c *readCache[K, V]) get(k K) (v V, ok bool, gen uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	now := time.Now()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	e, ok := c.m[k]
-	if ok && time.Now().Before(e.expires) {
+	if ok && now.Before(e.expires) {
 		return e.v, true, c.gen
 	}
 	return v, false, c.gen
