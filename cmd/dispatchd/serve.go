@@ -87,7 +87,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	tuneRuntime(os.Getenv)
+	defer tuneRuntime(os.Getenv)()
 	dir := dataDir{o.data}
 	release, err := dir.lockServe()
 	if err != nil {
