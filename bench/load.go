@@ -42,7 +42,12 @@ func LoadMethod(method, url, token string, body []byte, n, conns int) Result {
 		wg.Add(1)
 		go func(c int) {
 			defer wg.Done()
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1, DisableCompression: true}}
+			tr := &http.Transport{MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1, DisableCompression: true}
+			// Closed when done: a round's connections and their goroutines
+			// would otherwise stay for the rest of the benchmark, on both
+			// sides, and every later round would pay for them.
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr}
 			for next.Add(1) <= int64(n) {
 				t := time.Now()
 				req, _ := http.NewRequest(method, url, bytes.NewReader(body))
