@@ -138,7 +138,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, RateLimit: o.rateLimit, Ready: func() bool { return !shuttingDown.Load() }}
 	db.SetNoticeRenderer(srv.NoticePayload) // workflow_run and workflow_job webhook payloads
 	defer startWebhooks(ctx, db, key, o.allowPrivateWebhooks, dispatching, logger)()
-	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	logger.Info("dispatchd listening", "url", baseURL, "addr", ln.Addr().String(), "data", o.data, "version", dispatchd.Version)
 
@@ -223,3 +223,8 @@ func createToken(ctx context.Context, s dispatchd.Store, t *dispatchd.Token) (st
 	}
 	return secret, nil
 }
+
+// idleTimeout closes a keep-alive connection that has sent no request for
+// this long: a client that went away without closing would otherwise keep
+// its connection, and a goroutine, for as long as the server runs.
+const idleTimeout = 2 * time.Minute
