@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"sync"
 	"time"
 
 	"github.com/dispatchd/dispatchd"
@@ -25,20 +24,21 @@ const qPruneIdempotency = `DELETE FROM idempotency_keys WHERE rowid IN
 // then every pruneEvery: without it every key a client ever sent stays, its
 // answer with it.
 type janitor struct {
-	stop, done chan struct{}
-	once       sync.Once
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 func startJanitor(db *DB) *janitor {
-	j := &janitor{stop: make(chan struct{}), done: make(chan struct{})}
+	ctx, stop := context.WithCancel(context.Background())
+	j := &janitor{stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(j.done)
 		t := time.NewTicker(pruneEvery)
 		defer t.Stop()
 		for {
-			db.pruneIdempotency(context.Background(), now().Add(-dispatchd.IdempotencyWindow)) // failing only delays it
+			db.pruneIdempotency(ctx, now().Add(-dispatchd.IdempotencyWindow)) // failing only delays it
 			select {
-			case <-j.stop:
+			case <-ctx.Done():
 				return
 			case <-t.C:
 			}
@@ -47,9 +47,10 @@ func startJanitor(db *DB) *janitor {
 	return j
 }
 
-// close stops the janitor; once stopped, it returns at once.
+// close stops the janitor, between two writes of a prune; once stopped, it
+// returns at once.
 func (j *janitor) close() {
-	j.once.Do(func() { close(j.stop) })
+	j.stop()
 	<-j.done
 }
 
@@ -66,7 +67,7 @@ func (db *DB) pruneIdempotency(ctx context.Context, t time.Time) (int, error) {
 			return err
 		})
 		total += int(n)
-		if err != nil || n < pruneChunk {
+		if err != nil || n < pruneChunk || ctx.Err() != nil {
 			return total, err
 		}
 	}
