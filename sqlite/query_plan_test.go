@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,6 +66,14 @@ func TestQueryPlans(t *testing.T) {
 		{"delete of a hook", `DELETE FROM hooks WHERE id = ? AND scope = ? AND owner_id = ?`, "hook_deliveries_hook", nil},
 		{"delete of a delivery", `DELETE FROM hook_deliveries WHERE id = ?`, "", nil},
 		{"delete of an environment", `DELETE FROM environments WHERE repo_id = ? AND lower_name = ?`, "pending_deployments_environment", nil},
+		// The scheduler: the live runs and the running jobs, not every run
+		// ever made nor every run of a repository.
+		{"claimable runs", qClaimableRuns, "runs_status", []string{"runs_repo"}},
+		{"replaced runs", fmt.Sprintf(qReplacedRuns, ""), "runs_status", []string{"runs_repo"}},
+		{"cancelled runs", fmt.Sprintf(qCancelledInProgress, " AND n.cancel_in_progress = 1"), "runs_status", []string{"runs_repo"}},
+		{"requeued runs", qRequeueRuns, "runs_status", []string{"runs_repo"}},
+		{"log of lost jobs", qLostJobsLog, "jobs_in_progress", nil},
+		{"lost jobs fail", qLostJobsFail, "jobs_in_progress", nil},
 		// The delivery path.
 		{"pending of a hook", qHookPending, "hook_deliveries_pending", nil},
 		{"due heads", qDueHeads + "16", "hook_deliveries_pending", nil},

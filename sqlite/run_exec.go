@@ -46,7 +46,7 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []i
 // status <> 'completed' (runs_status) or status = 'in_progress'
 // (jobs_in_progress): they read the runs and jobs still alive, not every
 // run ever made (the unary + keeps a repository's runs, all of them, from
-// being the planner's choice). TestStatusQueriesUseIndexes holds them to it.
+// being the planner's choice). TestQueryPlans holds them to it.
 const (
 	// qClaimableRuns: the oldest queued runs whose concurrency group has
 	// nothing running.
