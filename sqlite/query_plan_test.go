@@ -48,7 +48,7 @@ func TestQueryPlans(t *testing.T) {
 	defer db.Close()
 	type check struct {
 		name, q string
-		want    string   // the index the plan must use; "" for none in particular
+		want    string   // a step the plan must have, or the index it must use; "" for none in particular
 		not     []string // indexes it must not use
 	}
 	checks := []check{
@@ -67,10 +67,15 @@ func TestQueryPlans(t *testing.T) {
 		{"delete of a delivery", `DELETE FROM hook_deliveries WHERE id = ?`, "", nil},
 		{"delete of an environment", `DELETE FROM environments WHERE repo_id = ? AND lower_name = ?`, "pending_deployments_environment", nil},
 		// The scheduler: the live runs and the running jobs, not every run
-		// ever made nor every run of a repository.
-		{"claimable runs", qClaimableRuns, "runs_status", []string{"runs_repo"}},
-		{"replaced runs", fmt.Sprintf(qReplacedRuns, ""), "runs_status", []string{"runs_repo"}},
-		{"cancelled runs", fmt.Sprintf(qCancelledInProgress, " AND n.cancel_in_progress = 1"), "runs_status", []string{"runs_repo"}},
+		// ever made nor every run of a repository; the queued runs in order
+		// up to the claim's limit, and a group's runs by the group, not all
+		// the queued runs (a backlog) for each claim.
+		{"claimable runs", qClaimableRuns, "SEARCH r USING INDEX runs_status (status=?)", []string{"runs_repo"}},
+		{"group of a claimable run", qClaimableRuns, "SEARCH o USING INDEX runs_grouped (repo_id=? AND <expr>=?)", nil},
+		{"replaced runs", fmt.Sprintf(qReplacedRuns, ""), "SCAN r USING INDEX runs_grouped", []string{"runs_repo", "runs_status"}},
+		{"newer run of a replaced run", fmt.Sprintf(qReplacedRuns, ""), "SEARCH n EXISTS USING INDEX runs_grouped (repo_id=? AND <expr>=? AND id>?)", nil},
+		{"cancelled runs", fmt.Sprintf(qCancelledInProgress, " AND n.cancel_in_progress = 1"), "SEARCH r USING INDEX runs_status (status=?)", []string{"runs_repo"}},
+		{"newer run of a cancelled run", fmt.Sprintf(qCancelledInProgress, " AND n.cancel_in_progress = 1"), "SEARCH n EXISTS USING INDEX runs_grouped (repo_id=? AND <expr>=? AND id>?)", nil},
 		{"requeued runs", qRequeueRuns, "runs_status", []string{"runs_repo"}},
 		{"log of lost jobs", qLostJobsLog, "jobs_in_progress", nil},
 		{"lost jobs fail", qLostJobsFail, "jobs_in_progress", nil},

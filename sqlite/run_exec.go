@@ -43,23 +43,25 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []i
 
 // The scheduler's queries by status. SQLite uses a partial index only for
 // a query that repeats the index's condition word for word, so each says
-// status <> 'completed' (runs_status) or status = 'in_progress'
-// (jobs_in_progress): they read the runs and jobs still alive, not every
-// run ever made (the unary + keeps a repository's runs, all of them, from
-// being the planner's choice). TestQueryPlans holds them to it.
+// status <> 'completed' (runs_status), that and a concurrency group not
+// empty (runs_grouped), or status = 'in_progress' (jobs_in_progress): they read
+// the runs and jobs still alive, not every run ever made, and a group's
+// runs by the group (a unary + keeps the planner from an index that holds
+// more). TestQueryPlans holds them to it.
 const (
 	// qClaimableRuns: the oldest queued runs whose concurrency group has
 	// nothing running.
 	qClaimableRuns = `SELECT ` + runColumns + ` FROM runs r WHERE r.status <> 'completed' AND r.status = 'queued'
 		AND (r.concurrency_group = '' OR NOT EXISTS (SELECT 1 FROM runs o WHERE o.status <> 'completed'
-			AND o.status IN ('in_progress', 'waiting') AND +o.repo_id = r.repo_id
+			AND o.concurrency_group <> '' AND +o.status IN ('in_progress', 'waiting') AND o.repo_id = r.repo_id
 			AND lower(o.concurrency_group) = lower(r.concurrency_group)))
 		ORDER BY r.id LIMIT ?`
 	// sameGroupNewer matches a newer queued run of the same group as runs r.
-	sameGroupNewer = `EXISTS (SELECT 1 FROM runs n WHERE n.status <> 'completed' AND n.status = 'queued'
-		AND n.repo_id = r.repo_id AND n.id > r.id AND lower(n.concurrency_group) = lower(r.concurrency_group)%s)`
-	qReplacedRuns = `SELECT r.id FROM runs r WHERE r.status <> 'completed' AND r.status = 'queued'
-		AND r.concurrency_group <> '' AND ` + sameGroupNewer
+	sameGroupNewer = `EXISTS (SELECT 1 FROM runs n WHERE n.status <> 'completed' AND n.concurrency_group <> ''
+		AND +n.status = 'queued' AND n.repo_id = r.repo_id AND lower(n.concurrency_group) = lower(r.concurrency_group)
+		AND n.id > r.id%s)`
+	qReplacedRuns = `SELECT r.id FROM runs r INDEXED BY runs_grouped WHERE r.status <> 'completed' AND r.concurrency_group <> ''
+		AND r.status = 'queued' AND ` + sameGroupNewer
 	qCancelledInProgress = `SELECT r.id FROM runs r WHERE r.status <> 'completed' AND r.status IN ('in_progress', 'waiting')
 		AND r.concurrency_group <> '' AND ` + sameGroupNewer
 	qLostJobsLog = `INSERT INTO log_lines (job_id, seq, step, at, line)
