@@ -36,6 +36,7 @@ type serveOptions struct {
 	maxDispatchDepth                   int
 	debugAddr                          string
 	shutdownTimeout                    time.Duration
+	idleTimeout                        time.Duration
 	allowPrivateWebhooks               bool
 }
 
@@ -65,6 +66,7 @@ func newServeCmd() *cobra.Command {
 	f.DurationVar(&o.runnerTimeout, "runner-timeout", broker.DefaultTimeout, "how long a runner holding a job may stay silent before the job fails as lost")
 	f.StringVar(&o.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback); off when empty")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "how long a keep-alive connection may wait for its next request before the server closes it; 0 never closes it")
 	f.BoolVar(&o.allowPrivateWebhooks, "allow-private-webhooks", false, "let webhooks reach loopback and private addresses (receivers on this machine or network)")
 	envUsage(cmd)
 	return cmd
@@ -86,6 +88,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	logger, err := newLogger(o.logFormat, logOut)
 	if err != nil {
 		return err
+	}
+	if o.idleTimeout < 0 {
+		return fmt.Errorf("--idle-timeout %s: use a positive duration, or 0 to keep idle connections open", o.idleTimeout)
 	}
 	defer tuneRuntime(os.Getenv)()
 	dir := dataDir{o.data}
@@ -138,7 +143,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		BaseURL:  baseURL, MaxBody: o.maxBody, Key: key, RateLimit: o.rateLimit, Ready: func() bool { return !shuttingDown.Load() }}
 	db.SetNoticeRenderer(srv.NoticePayload) // workflow_run and workflow_job webhook payloads
 	defer startWebhooks(ctx, db, key, o.allowPrivateWebhooks, dispatching, logger)()
-	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout,
+	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: o.idleTimeout,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	logger.Info("dispatchd listening", "url", baseURL, "addr", ln.Addr().String(), "data", o.data, "version", dispatchd.Version)
 
@@ -223,8 +228,3 @@ func createToken(ctx context.Context, s dispatchd.Store, t *dispatchd.Token) (st
 	}
 	return secret, nil
 }
-
-// idleTimeout closes a keep-alive connection that has sent no request for
-// this long: a client that went away without closing would otherwise keep
-// its connection, and a goroutine, for as long as the server runs.
-const idleTimeout = 2 * time.Minute
