@@ -111,6 +111,7 @@ func (db *DB) Close() error {
 // tx runs fn in a write transaction and commits it; the commit is durable
 // against a process crash before tx returns.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	db.wstmts.prepareWanted(ctx)
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

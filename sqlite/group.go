@@ -67,6 +67,7 @@ func (c *committer) loop() {
 		// commit's cost (WAL frames, one write each) is paid per batch.
 		// With nothing else runnable this returns at once.
 		runtime.Gosched()
+		c.stmts.prepareWanted(context.Background())
 		c.commit(c.take(batch, maxBatch))
 		if c.finishCheckpoint.Swap(false) {
 			c.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // failing only delays it

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -121,14 +120,16 @@ func jobNoticeOf(j *dispatchd.Job) dispatchd.Notice {
 		Conclusion: j.Conclusion}
 }
 
-// runNoticeByID is runNotices for a run known by id, read in tx.
-func (db *DB) runNoticeByID(ctx context.Context, tx *sql.Tx, action string, id int64) error {
-	r, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.id = ?`, id))
+// runNoticeByID is runNotices for a run known by id, read in w.
+func (db *DB) runNoticeByID(w wtx, action string, id int64) error {
+	r, err := scanRun(w.queryRow(qRunByID, id))
 	if err != nil {
 		return err
 	}
-	return db.runNotices(wtx{db.wstmts, tx}, action, r)
+	return db.runNotices(w, action, r)
 }
+
+const qRunByID = `SELECT ` + runColumns + ` FROM runs r WHERE r.id = ?`
 
 // renderNoticePayload turns a notice payload into the delivered one.
 func (db *DB) renderNoticePayload(ctx context.Context, d *dispatchd.Delivery) error {

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,10 +71,10 @@ func TestQueryPlans(t *testing.T) {
 		// the queued runs (a backlog) for each claim.
 		{"claimable runs", qClaimableRuns, "SEARCH r USING INDEX runs_status (status=?)", []string{"runs_repo"}},
 		{"group of a claimable run", qClaimableRuns, "SEARCH o USING INDEX runs_grouped (repo_id=? AND <expr>=?)", nil},
-		{"replaced runs", fmt.Sprintf(qReplacedRuns, ""), "SCAN r USING INDEX runs_grouped", []string{"runs_repo", "runs_status"}},
-		{"newer run of a replaced run", fmt.Sprintf(qReplacedRuns, ""), "SEARCH n EXISTS USING INDEX runs_grouped (repo_id=? AND <expr>=? AND id>?)", nil},
-		{"cancelled runs", fmt.Sprintf(qCancelledInProgress, " AND n.cancel_in_progress = 1"), "SEARCH r USING INDEX runs_status (status=?)", []string{"runs_repo"}},
-		{"newer run of a cancelled run", fmt.Sprintf(qCancelledInProgress, " AND n.cancel_in_progress = 1"), "SEARCH n EXISTS USING INDEX runs_grouped (repo_id=? AND <expr>=? AND id>?)", nil},
+		{"replaced runs", qReplaced, "SCAN r USING INDEX runs_grouped", []string{"runs_repo", "runs_status"}},
+		{"newer run of a replaced run", qReplaced, "SEARCH n EXISTS USING INDEX runs_grouped (repo_id=? AND <expr>=? AND id>?)", nil},
+		{"cancelled runs", qCancelled, "SEARCH r USING INDEX runs_status (status=?)", []string{"runs_repo"}},
+		{"newer run of a cancelled run", qCancelled, "SEARCH n EXISTS USING INDEX runs_grouped (repo_id=? AND <expr>=? AND id>?)", nil},
 		{"requeued runs", qRequeueRuns, "runs_status", []string{"runs_repo"}},
 		{"log of lost jobs", qLostJobsLog, "jobs_in_progress", nil},
 		{"lost jobs fail", qLostJobsFail, "jobs_in_progress", nil},

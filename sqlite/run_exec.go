@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/dispatchd/dispatchd"
 )
@@ -15,27 +14,26 @@ func (db *DB) ClaimQueuedRuns(ctx context.Context, n int) ([]*dispatchd.Run, []i
 	var runs []*dispatchd.Run
 	var cancel []int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		t := toTS(now())
-		if err := db.replacePending(ctx, tx, t); err != nil {
+		w, t := wtx{db.wstmts, tx}, toTS(now())
+		if err := db.replacePending(w, t); err != nil {
 			return err
 		}
 		var err error
-		if cancel, err = db.cancelInProgress(ctx, tx, t); err != nil {
+		if cancel, err = db.cancelInProgress(w, t); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, qClaimableRuns, n)
+		rows, err := w.query(qClaimableRuns, n)
 		runs, err = collect(rows, err, scanRun)
 		if err != nil {
 			return err
 		}
 		for _, r := range runs {
-			if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'in_progress', updated_at = ?,
-				run_started_at = coalesce(run_started_at, ?) WHERE id = ?`, t, t, r.ID); err != nil {
+			if _, err := w.exec(qStartRun, t, t, r.ID); err != nil {
 				return err
 			}
 			r.Status = dispatchd.StatusInProgress
 		}
-		return db.runNotices(wtx{db.wstmts, tx}, "in_progress", runs...)
+		return db.runNotices(w, "in_progress", runs...)
 	})
 	db.queueCommitted()
 	return runs, cancel, err
@@ -72,26 +70,51 @@ const (
 	qRequeueRuns = `UPDATE runs SET status = 'queued' WHERE status <> 'completed' AND status IN ('in_progress', 'waiting')`
 )
 
+// The execution path's statements: constant texts, so that each is
+// prepared once (stmts.prepareWanted) rather than at every job update.
+const (
+	qStartRun = `UPDATE runs SET status = 'in_progress', updated_at = ?, run_started_at = coalesce(run_started_at, ?)
+		WHERE id = ?`
+	qCancelRun  = `UPDATE runs SET status = 'completed', conclusion = 'cancelled', updated_at = ? WHERE id = ?`
+	qCancelJobs = `UPDATE jobs SET status = 'completed', conclusion = 'cancelled', completed_at = ?
+		WHERE run_id = ? AND `
+	qJobStatus = `SELECT status FROM jobs WHERE id = ?`
+	qSaveJob   = `UPDATE jobs SET name = ?, status = ?, conclusion = ?, started_at = ?, completed_at = ?,
+		runner_id = ?, runner_name = ?, leg_index = ?, steps = ?, outputs = ? WHERE id = ?`
+	qResumeRun = `UPDATE runs SET status = 'in_progress', updated_at = ? WHERE id = ? AND status = 'waiting'
+		AND NOT EXISTS (SELECT 1 FROM jobs WHERE run_id = ? AND status = 'waiting')`
+	qCompleteRun = `UPDATE runs SET status = 'completed', conclusion = ?, updated_at = ?
+		WHERE id = ? AND status <> 'completed'`
+	qLastLogSeq    = `SELECT coalesce(max(seq), 0) FROM log_lines WHERE job_id = ?`
+	qInsertLogLine = `INSERT INTO log_lines (job_id, seq, step, at, line) VALUES (?, ?, ?, ?, ?)`
+)
+
+// The scheduler's queries with their variable part filled in.
+var (
+	qReplaced  = fmt.Sprintf(qReplacedRuns, "")
+	qCancelled = fmt.Sprintf(qCancelledInProgress, " AND n.cancel_in_progress = 1")
+)
+
 // replacePending cancels queued runs that a newer queued run of their
 // group replaces: a group keeps one pending run.
-func (db *DB) replacePending(ctx context.Context, tx *sql.Tx, t any) error {
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(qReplacedRuns, ""))
+func (db *DB) replacePending(w wtx, t any) error {
+	rows, err := w.query(qReplaced)
 	ids, err := collect(rows, err, scanID)
 	if err != nil {
 		return err
 	}
-	return db.cancelRuns(ctx, tx, ids, t, "status <> 'completed'")
+	return db.cancelRuns(w, ids, t, "status <> 'completed'")
 }
 
 // cancelInProgress cancels running runs whose group has a newer queued run
 // with cancel-in-progress, and returns their ids.
-func (db *DB) cancelInProgress(ctx context.Context, tx *sql.Tx, t any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(qCancelledInProgress, " AND n.cancel_in_progress = 1"))
+func (db *DB) cancelInProgress(w wtx, t any) ([]int64, error) {
+	rows, err := w.query(qCancelled)
 	ids, err := collect(rows, err, scanID)
 	if err != nil {
 		return nil, err
 	}
-	return ids, db.cancelRuns(ctx, tx, ids, t, jobsNotStarted)
+	return ids, db.cancelRuns(w, ids, t, jobsNotStarted)
 }
 
 // jobsNotStarted selects the jobs a cancel ends at once: a running job ends
@@ -99,17 +122,15 @@ func (db *DB) cancelInProgress(ctx context.Context, tx *sql.Tx, t any) ([]int64,
 const jobsNotStarted = "status NOT IN ('completed', 'in_progress')"
 
 // cancelRuns completes runs as cancelled with their jobs matching jobCond.
-func (db *DB) cancelRuns(ctx context.Context, tx *sql.Tx, ids []int64, t any, jobCond string) error {
+func (db *DB) cancelRuns(w wtx, ids []int64, t any, jobCond string) error {
 	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'completed', conclusion = 'cancelled', completed_at = ?
-			WHERE run_id = ? AND `+jobCond, t, id); err != nil {
+		if _, err := w.exec(qCancelJobs+jobCond, t, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'completed', conclusion = 'cancelled', updated_at = ?
-			WHERE id = ?`, t, id); err != nil {
+		if _, err := w.exec(qCancelRun, t, id); err != nil {
 			return err
 		}
-		if err := db.runNoticeByID(ctx, tx, "completed", id); err != nil {
+		if err := db.runNoticeByID(w, "completed", id); err != nil {
 			return err
 		}
 	}
@@ -167,13 +188,14 @@ func (db *DB) UpdateJob(ctx context.Context, j *dispatchd.Job) error {
 func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
 	// The status it had tells whether workflow_job hooks hear of a change;
 	// without such hooks (the rule) it is not read: jobs are saved at every step.
-	hooks, err := db.hooksWanting(wtx{db.wstmts, tx}, j.RepoID, "workflow_job")
+	w := wtx{db.wstmts, tx}
+	hooks, err := db.hooksWanting(w, j.RepoID, "workflow_job")
 	if err != nil {
 		return err
 	}
 	was := j.Status
 	if len(hooks) > 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT status FROM jobs WHERE id = ?`, j.ID).Scan(&was); err != nil {
+		if err := w.queryRow(qJobStatus, j.ID).Scan(&was); err != nil {
 			return notFound(err)
 		}
 	}
@@ -185,8 +207,7 @@ func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE jobs SET name = ?, status = ?, conclusion = ?, started_at = ?, completed_at = ?,
-		runner_id = ?, runner_name = ?, leg_index = ?, steps = ?, outputs = ? WHERE id = ?`,
+	res, err := w.exec(qSaveJob,
 		j.Name, j.Status, j.Conclusion, toTS(j.StartedAt), toTS(j.CompletedAt), j.RunnerID, j.RunnerName, j.LegIndex, steps, outputs, j.ID)
 	if err != nil {
 		return err
@@ -194,11 +215,11 @@ func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return dispatchd.ErrNotFound
 	}
-	if err := resumeRun(ctx, tx, j); err != nil {
+	if err := resumeRun(w, j); err != nil {
 		return err
 	}
 	if j.Status != was {
-		return db.jobNotice(wtx{db.wstmts, tx}, j)
+		return db.jobNotice(w, j)
 	}
 	return nil
 }
@@ -207,12 +228,11 @@ func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
 // waiting status (HoldJob enters it) and no other job of the run waits.
 // A job leaves it queued (its rules passed) or completed (rejected,
 // cancelled); saves with other statuses, one per step, skip the query.
-func resumeRun(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
+func resumeRun(w wtx, j *dispatchd.Job) error {
 	if j.Status != dispatchd.StatusQueued && j.Status != dispatchd.StatusCompleted {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'in_progress', updated_at = ? WHERE id = ? AND status = 'waiting'
-		AND NOT EXISTS (SELECT 1 FROM jobs WHERE run_id = ? AND status = 'waiting')`, toTS(now()), j.RunID, j.RunID)
+	_, err := w.exec(qResumeRun, toTS(now()), j.RunID, j.RunID)
 	return err
 }
 
@@ -234,14 +254,14 @@ func nonNilSteps(s []dispatchd.JobStep) []dispatchd.JobStep {
 func (db *DB) CompleteRun(ctx context.Context, runID int64, conclusion string) (bool, error) {
 	var done bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'completed', conclusion = ?, updated_at = ?
-			WHERE id = ? AND status <> 'completed'`, conclusion, toTS(now()), runID)
+		w := wtx{db.wstmts, tx}
+		res, err := w.exec(qCompleteRun, conclusion, toTS(now()), runID)
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
 		if done = n == 1; done {
-			return db.runNoticeByID(ctx, tx, "completed", runID)
+			return db.runNoticeByID(w, "completed", runID)
 		}
 		return nil
 	})
@@ -255,22 +275,19 @@ func (db *DB) AppendLog(ctx context.Context, jobID int64, lines []dispatchd.LogL
 		return nil
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		var next int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM log_lines WHERE job_id = ?`, jobID).Scan(&next); err != nil {
+		w := wtx{db.wstmts, tx}
+		var last int64
+		if err := w.queryRow(qLastLogSeq, jobID).Scan(&last); err != nil {
 			return err
 		}
-		var q strings.Builder
-		args := make([]any, 0, len(lines)*5)
-		q.WriteString(`INSERT INTO log_lines (job_id, seq, step, at, line) VALUES `)
+		// One prepared statement a line: a statement of as many rows as
+		// lines would be parsed anew for each count of lines.
 		for i, l := range lines {
-			if i > 0 {
-				q.WriteByte(',')
+			if _, err := w.exec(qInsertLogLine, jobID, last+int64(i)+1, l.Step, toTS(l.At), l.Text); err != nil {
+				return err
 			}
-			q.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, jobID, next+int64(i)+1, l.Step, toTS(l.At), l.Text)
 		}
-		_, err := tx.ExecContext(ctx, q.String(), args...)
-		return err
+		return nil
 	})
 }
 

@@ -18,7 +18,7 @@ func (db *DB) CancelRun(ctx context.Context, repoID, id int64) (*dispatchd.Run, 
 		if run.Status == dispatchd.StatusCompleted {
 			return dispatchd.Errorf(dispatchd.ECONFLICT, "Cannot cancel a workflow run that is completed.")
 		}
-		return db.cancelRuns(ctx, tx, []int64{id}, toTS(now()), jobsNotStarted)
+		return db.cancelRuns(wtx{db.wstmts, tx}, []int64{id}, toTS(now()), jobsNotStarted)
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
 
 // stmts caches prepared statements by query text. Preparing is most of the
@@ -21,7 +22,19 @@ type stmts struct {
 	boundMu sync.Mutex
 	curTx   *sql.Tx
 	bound   map[string]*sql.Stmt
+
+	// wanted holds the queries a write transaction ran unprepared: they
+	// are prepared before the next transaction begins (prepareWanted),
+	// since one that holds the writer's only connection cannot prepare.
+	// wantMu makes a transaction wait for a preparation under way.
+	wanted sync.Map // query → struct{}
+	wantMu sync.Mutex
+	count  atomic.Int32
 }
+
+// maxStmts bounds the statements prepared on demand: a query whose text
+// varies must not fill the cache.
+const maxStmts = 256
 
 func (s *stmts) get(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := s.m.Load(q); ok {
@@ -35,7 +48,23 @@ func (s *stmts) get(ctx context.Context, q string) (*sql.Stmt, error) {
 		st.Close()
 		return prev.(*sql.Stmt), nil
 	}
+	s.count.Add(1)
 	return st, nil
+}
+
+// prepareWanted prepares the queries write transactions ran unprepared.
+// It must not run inside a transaction of the writer. A query that fails
+// to prepare stays unprepared and still runs.
+func (s *stmts) prepareWanted(ctx context.Context) {
+	s.wantMu.Lock()
+	defer s.wantMu.Unlock()
+	s.wanted.Range(func(q, _ any) bool {
+		s.wanted.Delete(q)
+		if s.count.Load() < maxStmts {
+			s.get(ctx, q.(string))
+		}
+		return true
+	})
 }
 
 func (s *stmts) close() {
@@ -64,9 +93,11 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	return st.QueryContext(ctx, args...)
 }
 
-// prepareWrites prepares the statements of the hot write path once, at
-// open. They cannot be prepared later: the writer pool has one connection,
-// and a transaction that holds it would wait for itself.
+// prepareWrites prepares the statements of the hot write path at open, so
+// that the first dispatches find them ready. Any other statement a write
+// transaction runs is prepared between transactions (prepareWanted): the
+// writer pool has one connection, and a transaction holding it that asked
+// to prepare would wait for itself.
 func (db *DB) prepareWrites(ctx context.Context) error {
 	for _, q := range []string{qSavepoint, qRelease, qRollbackTo, qInsertEvent, qInsertPart, qSetIdempotencyEvent, qClaimIdempotency, qRunCounter, qSetRunCounter, qInsertRun, qInsertJob,
 		qInsertDelivery, qRepoHooks, qInsertOutbox} {
@@ -77,8 +108,8 @@ func (db *DB) prepareWrites(ctx context.Context) error {
 	return nil
 }
 
-// bind returns the prepared statement q bound to tx, or nil when q was not
-// prepared at open.
+// bind returns the prepared statement q bound to tx, or nil when q is not
+// prepared yet (it will be before the next transaction).
 func (s *stmts) bind(tx *sql.Tx, q string) *sql.Stmt {
 	s.boundMu.Lock()
 	defer s.boundMu.Unlock()
@@ -91,6 +122,7 @@ func (s *stmts) bind(tx *sql.Tx, q string) *sql.Stmt {
 	}
 	st, ok := s.m.Load(q)
 	if !ok {
+		s.wanted.Store(q, struct{}{})
 		return nil
 	}
 	b := tx.Stmt(st.(*sql.Stmt))
@@ -112,6 +144,13 @@ func (w wtx) queryRow(q string, args ...any) *sql.Row {
 		return st.QueryRow(args...)
 	}
 	return w.tx.QueryRow(q, args...)
+}
+
+func (w wtx) query(q string, args ...any) (*sql.Rows, error) {
+	if st := w.stmts.bind(w.tx, q); st != nil {
+		return st.Query(args...)
+	}
+	return w.tx.Query(q, args...)
 }
 
 func (w wtx) exec(q string, args ...any) (sql.Result, error) {
