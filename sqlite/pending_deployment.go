@@ -47,7 +47,7 @@ func (db *DB) HoldJob(ctx context.Context, j *dispatchd.Job, env *dispatchd.Envi
 			return err
 		}
 		j.Status = dispatchd.StatusWaiting
-		if err := db.saveJob(ctx, tx, j); err != nil {
+		if err := db.saveJob(wtx{db.wstmts, tx}, j); err != nil {
 			return err
 		}
 		_, err := tx.Exec(`UPDATE runs SET status = 'waiting', updated_at = ? WHERE id = ? AND status = 'in_progress'`, t, j.RunID)

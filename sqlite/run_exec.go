@@ -169,26 +169,26 @@ func (db *DB) ResetInProgressRuns(ctx context.Context, lost string) (int, error)
 func (db *DB) AddJob(ctx context.Context, run *dispatchd.Run, j *dispatchd.Job) error {
 	defer db.queueCommitted()
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := insertJob(wtx{db.wstmts, tx}, run, j, now()); err != nil {
+		w := wtx{db.wstmts, tx}
+		if err := insertJob(w, run, j, now()); err != nil {
 			return err
 		}
-		if err := db.jobNotice(wtx{db.wstmts, tx}, j); err != nil {
+		if err := db.jobNotice(w, j); err != nil {
 			return err
 		}
-		return db.saveJob(ctx, tx, j)
+		return db.saveJob(w, j)
 	})
 }
 
 // UpdateJob implements dispatchd.RunService.
 func (db *DB) UpdateJob(ctx context.Context, j *dispatchd.Job) error {
 	defer db.queueCommitted()
-	return db.tx(ctx, func(tx *sql.Tx) error { return db.saveJob(ctx, tx, j) })
+	return db.tx(ctx, func(tx *sql.Tx) error { return db.saveJob(wtx{db.wstmts, tx}, j) })
 }
 
-func (db *DB) saveJob(ctx context.Context, tx *sql.Tx, j *dispatchd.Job) error {
+func (db *DB) saveJob(w wtx, j *dispatchd.Job) error {
 	// The status it had tells whether workflow_job hooks hear of a change;
 	// without such hooks (the rule) it is not read: jobs are saved at every step.
-	w := wtx{db.wstmts, tx}
 	hooks, err := db.hooksWanting(w, j.RepoID, "workflow_job")
 	if err != nil {
 		return err

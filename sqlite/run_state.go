@@ -56,7 +56,7 @@ func (db *DB) RerunRun(ctx context.Context, repoID, id int64, failedOnly bool) (
 				if err := insertJob(wtx{db.wstmts, tx}, run, &kept, t); err != nil {
 					return err
 				}
-				if err := db.saveJob(ctx, tx, &kept); err != nil {
+				if err := db.saveJob(wtx{db.wstmts, tx}, &kept); err != nil {
 					return err
 				}
 				continue
