@@ -3,7 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -44,11 +43,7 @@ func joinWhileRunning(t *testing.T, db *DB, first, second func(*sql.Tx) error) (
 // A write queued while a batch runs commits in that batch's transaction,
 // not in the next one; if it fails, the batch still commits without it.
 func TestWritesQueuedWhileABatchRunsJoinIt(t *testing.T) {
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "dispatchd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	if _, err := db.w.Exec(`CREATE TABLE marks (v TEXT)`); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,11 +39,7 @@ func explain(t *testing.T, db *DB, q string) []string {
 // wrong to see but the time it takes. Deletes are in too: their plans show
 // the look-ups of the foreign keys that reference the deleted rows.
 func TestQueryPlans(t *testing.T) {
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "dispatchd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	type check struct {
 		name, q string
 		want    string   // a step the plan must have, or the index it must use; "" for none in particular

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 )
 
@@ -12,11 +11,7 @@ import (
 // on bound rather than prepared again; texts past maxStmts stay unprepared
 // and still run.
 func TestWriteStatementsArePreparedOnDemand(t *testing.T) {
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "dispatchd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	const q = `SELECT count(*) FROM runs WHERE id > ?`
 	prepared := func() bool { _, ok := db.wstmts.m.Load(q); return ok }
 	run := func(q string) {
