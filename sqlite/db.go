@@ -33,6 +33,7 @@ type DB struct {
 	rstmts *stmts // prepared on the read pool
 	wstmts *stmts // prepared on the writer
 	cache  caches
+	ids    idCache // of the writer's transactions
 	parts  partStore
 	ckpt   *checkpointer
 	jan    *janitor

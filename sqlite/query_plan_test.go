@@ -78,6 +78,10 @@ func TestQueryPlans(t *testing.T) {
 		{"due heads", qDueHeads + "16", "hook_deliveries_pending", nil},
 		{"head of a hook", qHookHead, "hook_deliveries_pending", nil},
 		{"claimed deliveries", qClaimed, "", nil},
+		// A transaction's first new id: the largest, not a count of all.
+		{"next event id", qNextID[eventIDs], "SEARCH events", nil},
+		{"next run id", qNextID[runIDs], "SEARCH runs", nil},
+		{"next job id", qNextID[jobIDs], "SEARCH jobs", nil},
 	}
 	// Listing runs by a status they have while they live reads runs_status,
 	// the live runs, whatever else filters them; not every run of the

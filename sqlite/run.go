@@ -12,22 +12,22 @@ import (
 
 // The statements of the hot write path, prepared at open (prepareWrites).
 const (
-	qInsertEvent = `INSERT INTO events (repo_id, name, action, ref, sha, workflow_id, actor_id, payload, parts,
+	qInsertEvent = `INSERT INTO events (id, repo_id, name, action, ref, sha, workflow_id, actor_id, payload, parts,
 			cause_run_id, cause_repo_id, cause_kind, depth, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qSetIdempotencyEvent = `UPDATE idempotency_keys SET event_id = ? WHERE repo_id = ? AND actor_id = ? AND key = ?`
 	qClaimIdempotency    = `INSERT INTO idempotency_keys (repo_id, actor_id, key, request_hash, status, body, event_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, ?)
 		ON CONFLICT (repo_id, actor_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
 			body = excluded.body, event_id = 0, created_at = excluded.created_at
 		WHERE idempotency_keys.created_at < ?`
-	// The id is NULL, AUTOINCREMENT's next, unless the run was numbered first.
+	// Events, runs and jobs are inserted with the ids idCache hands out.
 	qInsertRun = `INSERT INTO runs (id, repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
 			event, status, conclusion, head_branch, head_sha, actor_id, triggering_actor_id, concurrency_group,
 			cancel_in_progress, created_at, updated_at, run_started_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qInsertJob = `INSERT INTO jobs (run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertJob = `INSERT INTO jobs (id, run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // CreateEvent implements dispatchd.RunService through the group committer:
@@ -51,7 +51,10 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 			return err
 		}
 		var err error
-		e.ID, err = tx.insert(qInsertEvent, e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, skeleton, spec,
+		if e.ID, err = db.ids.take(tx, eventIDs); err != nil {
+			return err
+		}
+		_, err = tx.exec(qInsertEvent, e.ID, e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, skeleton, spec,
 			e.Cause.RunID, e.Cause.RepoID, e.Cause.Kind, e.Cause.Depth, toTS(t))
 		if err != nil {
 			return err
@@ -121,14 +124,13 @@ func (db *DB) insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.
 	if r.Status == "" {
 		r.Status = dispatchd.StatusQueued
 	}
-	var id any // NULL: the next id
-	if nr.Finish != nil {
-		if err := finishRun(tx, nr); err != nil {
-			return err
-		}
-		id = r.ID
+	if r.ID, err = db.ids.take(tx, runIDs); err != nil {
+		return err
 	}
-	r.ID, err = tx.insert(qInsertRun, id,
+	if nr.Finish != nil {
+		nr.Finish(r) // fields that depend on the id
+	}
+	_, err = tx.exec(qInsertRun, r.ID,
 		r.RepoID, r.WorkflowID, r.EventID, r.Name, r.DisplayTitle, r.Path, r.RunNumber, r.RunAttempt,
 		r.Event, r.Status, r.Conclusion, r.HeadBranch, r.HeadSHA, r.ActorID, r.TriggeringActorID, r.ConcurrencyGroup,
 		r.CancelInProgress, toTS(t), toTS(t), toTS(r.RunStartedAt))
@@ -136,25 +138,14 @@ func (db *DB) insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.
 		return err
 	}
 	for _, j := range nr.Jobs {
-		if err := insertJob(tx, r, j, t); err != nil {
+		if err := db.insertJob(tx, r, j, t); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// finishRun numbers a run whose fields depend on its id before it is
-// written: the id AUTOINCREMENT would give it (one past the largest ever
-// used, which sqlite_sequence keeps), then Finish completes the run.
-func finishRun(tx wtx, nr dispatchd.NewRun) error {
-	if err := tx.tx.QueryRow(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + 1`).Scan(&nr.Run.ID); err != nil {
-		return err
-	}
-	nr.Finish(nr.Run)
-	return nil
-}
-
-func insertJob(tx wtx, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {
+func (db *DB) insertJob(tx wtx, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {
 	j.RunID, j.RepoID, j.RunAttempt, j.CreatedAt = r.ID, r.RepoID, r.RunAttempt, t
 	if j.Status == "" {
 		j.Status = dispatchd.StatusQueued
@@ -162,7 +153,10 @@ func insertJob(tx wtx, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {
 	needs, _ := json.Marshal(nonNil(j.Needs))
 	labels, _ := json.Marshal(nonNil(j.Labels))
 	var err error
-	j.ID, err = tx.insert(qInsertJob, j.RunID, j.RepoID, j.RunAttempt, j.Key, j.Name, needs, labels, j.Status, j.Conclusion, toTS(t))
+	if j.ID, err = db.ids.take(tx, jobIDs); err != nil {
+		return err
+	}
+	_, err = tx.exec(qInsertJob, j.ID, j.RunID, j.RepoID, j.RunAttempt, j.Key, j.Name, needs, labels, j.Status, j.Conclusion, toTS(t))
 	return err
 }
 

@@ -100,6 +100,7 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // to prepare would wait for itself.
 func (db *DB) prepareWrites(ctx context.Context) error {
 	for _, q := range []string{qSavepoint, qRelease, qRollbackTo, qInsertEvent, qInsertPart, qSetIdempotencyEvent, qClaimIdempotency, qRunCounter, qSetRunCounter, qInsertRun, qInsertJob,
+		qNextID[eventIDs], qNextID[runIDs], qNextID[jobIDs],
 		qInsertDelivery, qRepoHooks, qInsertOutbox} {
 		if _, err := db.wstmts.get(ctx, q); err != nil {
 			return err

@@ -13,6 +13,12 @@ import (
 func runFixture(t *testing.T, s dispatchd.Store) (*dispatchd.User, *dispatchd.Repo, []*dispatchd.WorkflowFile) {
 	u := mustUser(t, s, "octocat", dispatchd.UserTypeUser)
 	r := mustRepo(t, s, u, "repo", false)
+	return u, r, pushWorkflows(t, s, r)
+}
+
+// pushWorkflows indexes a first commit of r with two workflows.
+func pushWorkflows(t *testing.T, s dispatchd.Store, r *dispatchd.Repo) []*dispatchd.WorkflowFile {
+	t.Helper()
 	sha := "1111111111111111111111111111111111111111"
 	files := []*dispatchd.WorkflowFile{wfFile(".github/workflows/a.yml", "a", "A"), wfFile(".github/workflows/b.yml", "b", "B")}
 	err := s.ApplyPush(ctx, &dispatchd.PushIndex{RepoID: r.ID, Refs: []dispatchd.RefUpdate{{Name: "refs/heads/main", NewSHA: sha}},
@@ -21,7 +27,7 @@ func runFixture(t *testing.T, s dispatchd.Store) (*dispatchd.User, *dispatchd.Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	return u, r, files
+	return files
 }
 
 func newRun(wf *dispatchd.WorkflowFile, u *dispatchd.User, event string, jobs ...string) dispatchd.NewRun {

@@ -24,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 		"PushIndex":          testPushIndex,
 		"Workflows":          testWorkflows,
 		"Runs":               testRuns,
+		"IDsNeverGivenTwice": testIDsNeverGivenTwice,
 		"Idempotency":        testIdempotency,
 		"PayloadParts":       testPayloadParts,
 		"Runners":            testRunners,
