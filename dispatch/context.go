@@ -45,51 +45,92 @@ type GitHubContext struct {
 	Run          Run
 }
 
+// githubKeys are the context's keys, in GitHub's order.
+var githubKeys = []string{"event", "event_name", "ref", "ref_name", "ref_type", "ref_protected", "sha", "head_ref",
+	"base_ref", "repository", "repository_id", "repository_owner", "repository_owner_id", "actor", "actor_id",
+	"triggering_actor", "workflow", "workflow_ref", "workflow_sha", "server_url", "api_url", "graphql_url",
+	"retention_days", "run_attempt", "secret_source", "run_id", "run_number"}
+
 // Object builds the context.
-func (c GitHubContext) Object() *expr.Object {
-	refName, refType := shortRef(c.Ref)
-	attempt := max(c.Run.Attempt, 1)
-	repo, repoID := c.Repo.FullName(), strconv.FormatInt(c.Repo.ID, 10)
-	actorID := strconv.FormatInt(c.Actor.ID, 10)
-	g := expr.NewObjectSize(27)
-	// The keys differ: Append skips Set's search for an existing one.
-	g.Append("event", c.Event)
-	g.Append("event_name", c.EventName)
-	g.Append("ref", c.Ref)
-	g.Append("ref_name", refName)
-	g.Append("ref_type", refType)
-	g.Append("ref_protected", false)
-	g.Append("sha", c.SHA)
-	g.Append("head_ref", "")
-	g.Append("base_ref", "")
-	g.Append("repository", repo)
-	g.Append("repository_id", repoID)
-	g.Append("repository_owner", c.Repo.Owner.Login)
-	g.Append("repository_owner_id", strconv.FormatInt(c.Repo.Owner.ID, 10))
-	g.Append("actor", c.Actor.Login)
-	g.Append("actor_id", actorID)
-	g.Append("triggering_actor", c.Actor.Login)
-	g.Append("workflow", c.WorkflowName)
-	g.Append("workflow_ref", repo+"/"+c.WorkflowPath+"@"+c.Ref)
-	g.Append("workflow_sha", c.SHA)
-	g.Append("server_url", c.ServerURL)
-	g.Append("api_url", c.APIURL)
-	g.Append("graphql_url", c.GraphQLURL)
-	g.Append("retention_days", "90")
-	g.Append("run_attempt", strconv.Itoa(attempt))
-	g.Append("secret_source", "Actions")
-	if c.Run.ID != 0 {
-		g.Append("run_id", strconv.FormatInt(c.Run.ID, 10))
-		g.Append("run_number", strconv.FormatInt(c.Run.Number, 10))
+func (c GitHubContext) Object() *expr.Object { return c.ObjectOf(githubKeys) }
+
+// ObjectOf builds the context with only the given keys (lower case) when
+// the rest will not be read: at dispatch time run-name and concurrency
+// read a key or two of the 27 (expr.ContextKeys).
+func (c GitHubContext) ObjectOf(keys []string) *expr.Object {
+	g := expr.NewObjectSize(len(keys))
+	for _, k := range keys {
+		if v, ok := c.value(k); ok {
+			g.Append(k, v) // the keys differ: Append skips Set's search
+		}
 	}
 	return g
 }
 
-// githubContext is the context at dispatch time, for run-name and concurrency.
-func (s *Service) githubContext(t *trigger) *expr.Object {
+// value is the context's value at key; run_id and run_number exist once
+// the run has an id.
+func (c GitHubContext) value(key string) (any, bool) {
+	switch key {
+	case "event":
+		return c.Event, true
+	case "event_name":
+		return c.EventName, true
+	case "ref":
+		return c.Ref, true
+	case "ref_name":
+		name, _ := shortRef(c.Ref)
+		return name, true
+	case "ref_type":
+		_, typ := shortRef(c.Ref)
+		return typ, true
+	case "ref_protected":
+		return false, true
+	case "sha", "workflow_sha":
+		return c.SHA, true
+	case "head_ref", "base_ref":
+		return "", true
+	case "repository":
+		return c.Repo.FullName(), true
+	case "repository_id":
+		return strconv.FormatInt(c.Repo.ID, 10), true
+	case "repository_owner":
+		return c.Repo.Owner.Login, true
+	case "repository_owner_id":
+		return strconv.FormatInt(c.Repo.Owner.ID, 10), true
+	case "actor", "triggering_actor":
+		return c.Actor.Login, true
+	case "actor_id":
+		return strconv.FormatInt(c.Actor.ID, 10), true
+	case "workflow":
+		return c.WorkflowName, true
+	case "workflow_ref":
+		return c.Repo.FullName() + "/" + c.WorkflowPath + "@" + c.Ref, true
+	case "server_url":
+		return c.ServerURL, true
+	case "api_url":
+		return c.APIURL, true
+	case "graphql_url":
+		return c.GraphQLURL, true
+	case "retention_days":
+		return "90", true
+	case "run_attempt":
+		return strconv.Itoa(max(c.Run.Attempt, 1)), true
+	case "secret_source":
+		return "Actions", true
+	case "run_id":
+		return strconv.FormatInt(c.Run.ID, 10), c.Run.ID != 0
+	case "run_number":
+		return strconv.FormatInt(c.Run.Number, 10), c.Run.ID != 0
+	}
+	return nil, false
+}
+
+// githubContext is the context at dispatch time, for run-name and
+// concurrency: the keys they read.
+func (s *Service) githubContext(t *trigger, keys []string) *expr.Object {
 	return GitHubContext{Repo: t.repo, Actor: t.actor, EventName: t.eventName, Event: t.event, Ref: t.ref, SHA: t.sha,
-		WorkflowPath: t.file.Path, WorkflowName: t.name, ServerURL: s.URLs.Base, APIURL: s.URLs.Base + "/api/v3",
-		GraphQLURL: s.URLs.Base + "/api/graphql"}.Object()
+		WorkflowPath: t.file.Path, WorkflowName: t.name, ServerURL: s.URLs.Base, APIURL: s.apiURL,
+		GraphQLURL: s.graphqlURL}.ObjectOf(keys)
 }
 
 // shortRef splits refs/heads/x and refs/tags/x into the name and its type.
@@ -104,10 +145,10 @@ func shortRef(ref string) (name, typ string) {
 }
 
 // runContext is what run-name and concurrency may use: github, inputs, vars.
-func (s *Service) runContext(t *trigger) *expr.Context {
+func (s *Service) runContext(t *trigger, m *model) *expr.Context {
 	inputs := t.inputs
 	if inputs == nil {
 		inputs = expr.NewObject()
 	}
-	return &expr.Context{Values: map[string]any{"github": s.githubContext(t), "inputs": inputs, "vars": expr.NewObject()}}
+	return &expr.Context{Values: map[string]any{"github": s.githubContext(t, m.githubKeys), "inputs": inputs, "vars": expr.NewObject()}}
 }

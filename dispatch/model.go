@@ -1,9 +1,11 @@
 package dispatch
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dispatchd/dispatchd"
+	"github.com/dispatchd/dispatchd/expr"
 	"github.com/dispatchd/dispatchd/workflow"
 )
 
@@ -11,6 +13,9 @@ import (
 type model struct {
 	wf       *workflow.Workflow
 	problems []dispatchd.Problem
+	// githubKeys are the keys of the github context that run-name and
+	// concurrency read: the context a dispatch builds holds only these.
+	githubKeys []string
 }
 
 func (s *Service) modelOf(f *dispatchd.WorkflowFile) *model {
@@ -19,9 +24,41 @@ func (s *Service) modelOf(f *dispatchd.WorkflowFile) *model {
 		return m
 	}
 	wf, problems := workflow.Parse(f.Path, f.Source)
-	m := &model{wf: wf, problems: problems}
+	m := &model{wf: wf, problems: problems, githubKeys: runFieldKeys(wf)}
 	s.models.put(key, m)
 	return m
+}
+
+// runFieldKeys returns the github keys the run's fields read; all of them
+// when an expression reads the context whole or does not parse.
+func runFieldKeys(wf *workflow.Workflow) []string {
+	if wf == nil {
+		return nil
+	}
+	texts := []string{wf.RunName}
+	if c := wf.Concurrency; c != nil {
+		texts = append(texts, c.Group, c.CancelInProgress.Expr)
+	}
+	var keys []string
+	for _, t := range texts {
+		if t == "" {
+			continue
+		}
+		e, err := expr.ParseTemplate(t)
+		if err != nil {
+			return githubKeys
+		}
+		ks, all := e.ContextKeys("github")
+		if all {
+			return githubKeys
+		}
+		for _, k := range ks {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
 }
 
 // runnable reports whether the file can make a run, and why not.

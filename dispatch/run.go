@@ -26,7 +26,7 @@ func (s *Service) newRun(t *trigger, m *model) dispatchd.NewRun {
 	if m.wf.RunName == "" && m.wf.Concurrency == nil {
 		return nr
 	}
-	ctx := s.runContext(t)
+	ctx := s.runContext(t, m)
 	if !m.usesRunID() {
 		m.evalRunFields(run, ctx)
 		return nr

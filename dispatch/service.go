@@ -20,6 +20,8 @@ type Service struct {
 	files  cache[commitKey, []*dispatchd.WorkflowFile]
 	models cache[blobKey, *model]
 	parts  cache[partKey, part]
+	// The URLs of the github context, made once.
+	apiURL, graphqlURL string
 }
 
 // Result is what a dispatch created.
@@ -31,7 +33,8 @@ type Result struct {
 // New returns a service over the store.
 func New(store dispatchd.Store, urls render.URLs) *Service {
 	return &Service{Store: store, URLs: urls, files: newCache[commitKey, []*dispatchd.WorkflowFile](1024),
-		models: newCache[blobKey, *model](4096), parts: newCache[partKey, part](4096)}
+		models: newCache[blobKey, *model](4096), parts: newCache[partKey, part](4096),
+		apiURL: urls.Base + "/api/v3", graphqlURL: urls.Base + "/api/graphql"}
 }
 
 type commitKey struct {
