@@ -46,11 +46,14 @@ func Errorf(code, format string, args ...any) *Error {
 }
 
 // ErrorCode returns the code of err if it is (or wraps) an *Error, EINTERNAL otherwise.
+// (e is declared past the nil check: errors.As moves it to the heap, and
+// most callers pass nil.)
 func ErrorCode(err error) string {
-	var e *Error
 	if err == nil {
 		return ""
-	} else if errors.As(err, &e) {
+	}
+	var e *Error
+	if errors.As(err, &e) {
 		return e.Code
 	}
 	return EINTERNAL
@@ -58,10 +61,11 @@ func ErrorCode(err error) string {
 
 // ErrorMessage returns the caller-facing message of err, hiding internal details.
 func ErrorMessage(err error) string {
-	var e *Error
 	if err == nil {
 		return ""
-	} else if errors.As(err, &e) {
+	}
+	var e *Error
+	if errors.As(err, &e) {
 		return e.Message
 	}
 	return "Internal error."

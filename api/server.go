@@ -89,13 +89,19 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}
+	githubMediaType = []string{"github.v3; format=json"}
+)
+
 // serveAPI checks what every API request must satisfy, authenticates, and
 // routes. Unknown routes and wrong methods get GitHub's JSON errors rather
 // than ServeMux's plain text.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
+	// Shared, never-changed values: Set would allocate a slice for each.
+	// (Add appends past their length, to a copy.)
+	h["Content-Type"], h["X-Github-Media-Type"] = jsonContentType, githubMediaType
 	if err := checkAPIVersion(r); err != nil {
 		writeError(w, r, err, "https://docs.github.com/rest/about-the-rest-api/api-versions")
 		return
