@@ -3,79 +3,136 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
 // maxBatch bounds how many writes share one transaction.
 const maxBatch = 256
 
-// groupOp is one write waiting for the committer.
+// groupOp is one write waiting for its batch.
 type groupOp struct {
 	fn   func(*sql.Tx) error
-	done chan error
+	done chan error // the outcome, or errLead
 }
+
+// errLead tells a waiting write that its goroutine runs the next batch.
+var errLead = errors.New("lead the next batch")
+
+// errClosed is the outcome of a write after the store closed.
+var errClosed = errors.New("sqlite: the store is closed")
 
 // committer implements group commit: concurrent writes queue up while the
 // previous transaction commits, and the next transaction takes all of them,
 // each inside its own savepoint so that one failing write does not undo the
 // others. SQLite has one writer; this turns N commits into one.
+//
+// The batches run on the writers' own goroutines, not on one of the
+// committer's: a write that finds no batch running runs one (it leads),
+// and a leader whose batch is done hands the next to the oldest write
+// waiting. A lone write then costs no switch to another goroutine and
+// back, which at one connection is two thread wake-ups a dispatch.
 type committer struct {
 	db    *sql.DB
 	stmts *stmts
-	ops   chan *groupOp
-	quit  chan struct{}
+
+	mu      sync.Mutex
+	queue   []*groupOp
+	spare   []*groupOp // the last batch's slice, for the next queue
+	leading bool       // a goroutine runs batches: the queue's writes will be run
+	closed  bool
+	idle    *sync.Cond // signalled when leading ends
+
 	// finishCheckpoint asks for a checkpoint between two batches: with no
 	// write in flight it catches up with the WAL, so that the next write
 	// starts the WAL over instead of growing it.
 	finishCheckpoint atomic.Bool
-	// counters numbers runs; only the committer's goroutine uses it.
+	// counters numbers runs; only the leader uses it.
 	counters runCounters
 }
 
 func newCommitter(db *sql.DB, st *stmts) *committer {
-	c := &committer{db: db, stmts: st, ops: make(chan *groupOp, maxBatch), quit: make(chan struct{})}
-	go c.loop()
+	c := &committer{db: db, stmts: st}
+	c.idle = sync.NewCond(&c.mu)
 	return c
 }
 
 // do runs fn in a shared transaction and returns when it is committed
 // (fn's own error, or the commit's).
 func (c *committer) do(ctx context.Context, fn func(*sql.Tx) error) error {
-	op := &groupOp{fn: fn, done: make(chan error, 1)}
-	select {
-	case c.ops <- op:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
 	}
+	op := &groupOp{fn: fn, done: make(chan error, 1)}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return errClosed
+	}
+	c.queue = append(c.queue, op)
+	lead := !c.leading
+	c.leading = true
+	c.mu.Unlock()
 	// Once queued, the write happens; the caller must learn its outcome.
+	if !lead {
+		if err := <-op.done; err != errLead {
+			return err
+		}
+	}
+	c.lead()
 	return <-op.done
 }
 
-func (c *committer) close() {
-	close(c.ops)
-	<-c.quit
+// queued returns how many writes wait for a batch.
+func (c *committer) queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
 }
 
-func (c *committer) loop() {
-	defer close(c.quit)
-	for first := range c.ops {
-		batch := []*groupOp{first}
-		// Let the goroutines that are ready to run queue their writes
-		// first: under load a batch grows from ~4 writes to ~15, and a
-		// commit's cost (WAL frames, one write each) is paid per batch.
-		// With nothing else runnable this returns at once.
-		runtime.Gosched()
-		c.stmts.prepareWanted(context.Background())
-		c.commit(c.take(batch, maxBatch))
-		if c.finishCheckpoint.Swap(false) {
-			c.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // failing only delays it
-		}
+// lead runs one batch, which holds the leader's own write (the first
+// queued), then hands the writes queued since to the oldest of them.
+func (c *committer) lead() {
+	// Let the goroutines that are ready to run queue their writes first:
+	// under load a batch grows from ~4 writes to ~15, and a commit's cost
+	// (WAL frames, one write each) is paid per batch. With nothing else
+	// runnable this returns at once.
+	runtime.Gosched()
+	c.stmts.prepareWanted(context.Background())
+	batch := c.commit(c.take(nil, maxBatch))
+	if c.finishCheckpoint.Swap(false) {
+		c.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // failing only delays it
+	}
+	c.mu.Lock()
+	clear(batch)
+	c.spare = batch[:0]
+	if len(c.queue) == 0 {
+		c.leading = false
+		c.idle.Broadcast()
+		c.mu.Unlock()
+		return
+	}
+	next := c.queue[0]
+	c.mu.Unlock()
+	next.done <- errLead
+}
+
+// close waits for the queued writes to commit; writes after it fail.
+func (c *committer) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for c.leading {
+		c.idle.Wait()
 	}
 }
 
-func (c *committer) commit(batch []*groupOp) {
+// commit runs a batch and tells each write its outcome; it returns the
+// batch with the writes that joined it.
+func (c *committer) commit(batch []*groupOp) []*groupOp {
 	batch, results, err := c.run(batch, false)
 	if err == nil && failed(results) && len(batch) > 1 {
 		// Something failed: the transaction was rolled back whole. Run the
@@ -91,6 +148,7 @@ func (c *committer) commit(batch []*groupOp) {
 			op.done <- results[i]
 		}
 	}
+	return batch
 }
 
 // run executes a batch in one transaction and returns it with the writes
@@ -133,19 +191,18 @@ func (c *committer) run(batch []*groupOp, savepoints bool) ([]*groupOp, []error,
 	return batch, results, nil
 }
 
-// take appends to batch the writes queued now, until it holds limit.
+// take moves the queued writes to batch, until it holds limit.
 func (c *committer) take(batch []*groupOp, limit int) []*groupOp {
-	for len(batch) < limit {
-		select {
-		case op, ok := <-c.ops:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, op)
-		default:
-			return batch
-		}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := min(limit-len(batch), len(c.queue))
+	if batch == nil && n == len(c.queue) {
+		// The whole queue: it becomes the batch, the spare the queue.
+		batch, c.queue, c.spare = c.queue, c.spare, nil
+		return batch
 	}
+	batch = append(batch, c.queue[:n]...)
+	c.queue = append(c.queue[:0], c.queue[n:]...)
 	return batch
 }
 
