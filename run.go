@@ -170,6 +170,10 @@ type RunFilter struct {
 	CreatedMax time.Time // inclusive
 	Offset     int
 	Limit      int
+	// Max, when set, is how many of the matching runs can be listed at
+	// all: pages past it are empty (GitHub's cap on filtered listings).
+	// The total still counts every match.
+	Max int
 }
 
 // RunService stores events, runs and jobs.

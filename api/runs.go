@@ -33,6 +33,9 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := pageOf(r)
 	f.Offset, f.Limit = p.offset(), p.perPage
+	if searchesRuns(r) {
+		f.Max = maxSearchedRuns
+	}
 	runs, total, err := s.Store.ListRuns(r.Context(), f)
 	if err != nil {
 		return err
@@ -46,9 +49,31 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) error {
 		}
 		out = append(out, s.urls().Run(v))
 	}
-	s.setLink(w, r, p, total)
+	listable := total
+	if f.Max > 0 {
+		listable = min(total, f.Max)
+	}
+	s.setLink(w, r, p, listable)
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "workflow_runs": out})
 	return nil
+}
+
+// maxSearchedRuns is GitHub's cap on a filtered run listing: "This
+// endpoint will return up to 1,000 results for each search when using the
+// following parameters: actor, branch, check_suite_id, created, event,
+// head_sha, status." total_count still counts every match; the Link header
+// stops at the page holding the last run that can be listed.
+const maxSearchedRuns = 1000
+
+// searchesRuns reports whether a run listing uses a parameter of the cap.
+func searchesRuns(r *http.Request) bool {
+	q := r.URL.Query()
+	for _, k := range []string{"actor", "branch", "check_suite_id", "created", "event", "head_sha", "status"} {
+		if q.Get(k) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func runFilter(r *http.Request, repo *dispatchd.Repo) (dispatchd.RunFilter, error) {

@@ -305,7 +305,16 @@ func (db *DB) ListRuns(ctx context.Context, f dispatchd.RunFilter) ([]*dispatchd
 	if err := db.queryRow(ctx, count, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, page, append(args, limitOrAll(f.Limit), f.Offset)...)
+	limit := limitOrAll(f.Limit)
+	if f.Max > 0 {
+		if f.Offset >= f.Max {
+			return nil, total, nil
+		}
+		if limit < 0 || limit > f.Max-f.Offset {
+			limit = f.Max - f.Offset
+		}
+	}
+	rows, err := db.query(ctx, page, append(args, limit, f.Offset)...)
 	out, err := collect(rows, err, scanRun)
 	return out, total, err
 }

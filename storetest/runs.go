@@ -118,6 +118,14 @@ func testRuns(t *testing.T, s dispatchd.Store) {
 	check(dispatchd.RunFilter{WorkflowID: files[0].WorkflowID}, a2, a1)
 	check(dispatchd.RunFilter{Event: "workflow_dispatch"}, a2)
 	check(dispatchd.RunFilter{EventID: e.ID}, b1, a1)
+	// Max cuts the listing, not the total.
+	check(dispatchd.RunFilter{Max: 2, Limit: 30}, a2, b1)
+	check(dispatchd.RunFilter{Max: 2, Offset: 1, Limit: 30}, b1)
+	check(dispatchd.RunFilter{Max: 2, Offset: 1}, b1)
+	check(dispatchd.RunFilter{Max: 2, Offset: 2, Limit: 30})
+	if _, total, err := s.ListRuns(ctx, dispatchd.RunFilter{RepoID: r.ID, Max: 2, Offset: 2, Limit: 30}); err != nil || total != 3 {
+		t.Fatalf("total past Max = %d, %v; want 3", total, err)
+	}
 	check(dispatchd.RunFilter{Status: "queued"}, a2, b1, a1)
 	check(dispatchd.RunFilter{Status: "success"})
 	check(dispatchd.RunFilter{Branch: "main", ActorLogin: "OCTOCAT"}, a2, b1, a1)
