@@ -196,7 +196,7 @@ func (t *localTrigger) runFor(pf *parsedFile) (*engine.Run, error) {
 	}
 	gh := dispatch.GitHubContext{Repo: t.domRepo, Actor: t.actor, EventName: t.event, Event: event, Ref: t.repo.ref,
 		SHA: t.repo.sha, WorkflowPath: pf.path, WorkflowName: name, ServerURL: t.svc.URLs.Base,
-		APIURL: apiURLOf(t.svc.URLs.Base), GraphQLURL: apiURLOf(t.svc.URLs.Base) + "/graphql",
+		APIURL: apiURLOf(t.svc.URLs.Base), GraphQLURL: graphqlURLOf(t.svc.URLs.Base),
 		Run: dispatch.Run{ID: time.Now().Unix(), Number: 1, Attempt: 1}}.Object()
 	secrets, err := pairs(t.o.secrets, "--secret")
 	if err != nil {
@@ -223,6 +223,15 @@ func apiURLOf(server string) string {
 		return "https://api.github.com"
 	}
 	return server + "/api/v3"
+}
+
+// graphqlURLOf is GitHub's GraphQL URL: api.github.com/graphql for
+// github.com, /api/graphql (beside /api/v3, not below it) for any other.
+func graphqlURLOf(server string) string {
+	if server == "https://github.com" {
+		return "https://api.github.com/graphql"
+	}
+	return server + "/api/graphql"
 }
 
 func (t *localTrigger) repositoryDispatch() (string, json.RawMessage, error) {
