@@ -50,8 +50,10 @@ type committer struct {
 	// write in flight it catches up with the WAL, so that the next write
 	// starts the WAL over instead of growing it.
 	finishCheckpoint atomic.Bool
-	// counters numbers runs; only the leader uses it.
+	// counters numbers runs and rows keeps the batch's new events, runs
+	// and jobs; only the leader uses them.
 	counters runCounters
+	rows     rowBuffer
 }
 
 func newCommitter(db *sql.DB, st *stmts) *committer {
@@ -162,6 +164,7 @@ func (c *committer) run(batch []*groupOp, savepoints bool) ([]*groupOp, []error,
 		return batch, nil, err
 	}
 	c.counters.begin()
+	c.rows.begin(!savepoints)
 	w := wtx{stmts: c.stmts, tx: tx}
 	for i := 0; i < len(batch); i++ {
 		op := batch[i]
@@ -179,6 +182,16 @@ func (c *committer) run(batch []*groupOp, savepoints bool) ([]*groupOp, []error,
 		if i == len(batch)-1 {
 			batch = c.take(batch, joinLimit) // see joinLimit
 		}
+	}
+	if err := c.rows.flush(w); err != nil {
+		// Some write's row failed, and which one is unknown: every write
+		// fails, so that the batch runs again with each row written in its
+		// write's savepoint (or the lone write learns its failure).
+		tx.Rollback()
+		for i := range results {
+			results[i] = err
+		}
+		return batch, results, nil
 	}
 	if err := c.counters.flush(tx, c.stmts); err != nil {
 		tx.Rollback()

@@ -12,26 +12,17 @@ import (
 
 // The statements of the hot write path, prepared at open (prepareWrites).
 const (
-	qInsertEvent = `INSERT INTO events (id, repo_id, name, action, ref, sha, workflow_id, actor_id, payload, parts,
-			cause_run_id, cause_repo_id, cause_kind, depth, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qSetIdempotencyEvent = `UPDATE idempotency_keys SET event_id = ? WHERE repo_id = ? AND actor_id = ? AND key = ?`
 	qClaimIdempotency    = `INSERT INTO idempotency_keys (repo_id, actor_id, key, request_hash, status, body, event_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, ?)
 		ON CONFLICT (repo_id, actor_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
 			body = excluded.body, event_id = 0, created_at = excluded.created_at
 		WHERE idempotency_keys.created_at < ?`
-	// Events, runs and jobs are inserted with the ids idCache hands out.
-	qInsertRun = `INSERT INTO runs (id, repo_id, workflow_id, event_id, name, display_title, path, run_number, run_attempt,
-			event, status, conclusion, head_branch, head_sha, actor_id, triggering_actor_id, concurrency_group,
-			cancel_in_progress, created_at, updated_at, run_started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qInsertJob = `INSERT INTO jobs (id, run_id, repo_id, run_attempt, key, name, needs, labels, status, conclusion, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // CreateEvent implements dispatchd.RunService through the group committer:
-// concurrent dispatches share one transaction, each in its own savepoint.
+// concurrent dispatches share one transaction, and their events, runs and
+// jobs are written together when it ends (rowBuffer).
 func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispatchd.NewRun, idem *dispatchd.Idempotency) error {
 	t := now()
 	var runIDs []int64
@@ -54,7 +45,9 @@ func (db *DB) CreateEvent(ctx context.Context, e *dispatchd.Event, runs []dispat
 		if e.ID, err = db.ids.take(tx, eventIDs); err != nil {
 			return err
 		}
-		_, err = tx.exec(qInsertEvent, e.ID, e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, skeleton, spec,
+		// Events, runs and jobs are written when the batch ends (rows.go),
+		// with the ids idCache hands out.
+		err = db.group.rows.insert(tx, eventRows, e.ID, e.RepoID, e.Name, e.Action, e.Ref, e.SHA, e.WorkflowID, e.ActorID, skeleton, spec,
 			e.Cause.RunID, e.Cause.RepoID, e.Cause.Kind, e.Cause.Depth, toTS(t))
 		if err != nil {
 			return err
@@ -130,7 +123,7 @@ func (db *DB) insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.
 	if nr.Finish != nil {
 		nr.Finish(r) // fields that depend on the id
 	}
-	_, err = tx.exec(qInsertRun, r.ID,
+	err = db.group.rows.insert(tx, runRows, r.ID,
 		r.RepoID, r.WorkflowID, r.EventID, r.Name, r.DisplayTitle, r.Path, r.RunNumber, r.RunAttempt,
 		r.Event, r.Status, r.Conclusion, r.HeadBranch, r.HeadSHA, r.ActorID, r.TriggeringActorID, r.ConcurrencyGroup,
 		r.CancelInProgress, toTS(t), toTS(t), toTS(r.RunStartedAt))
@@ -138,14 +131,15 @@ func (db *DB) insertRun(tx wtx, e *dispatchd.Event, nr dispatchd.NewRun, t time.
 		return err
 	}
 	for _, j := range nr.Jobs {
-		if err := db.insertJob(tx, r, j, t); err != nil {
+		if err := db.insertJob(tx, &db.group.rows, r, j, t); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (db *DB) insertJob(tx wtx, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {
+// insertJob writes a job through rows (nil: at once).
+func (db *DB) insertJob(tx wtx, rows *rowBuffer, r *dispatchd.Run, j *dispatchd.Job, t time.Time) error {
 	j.RunID, j.RepoID, j.RunAttempt, j.CreatedAt = r.ID, r.RepoID, r.RunAttempt, t
 	if j.Status == "" {
 		j.Status = dispatchd.StatusQueued
@@ -156,8 +150,7 @@ func (db *DB) insertJob(tx wtx, r *dispatchd.Run, j *dispatchd.Job, t time.Time)
 	if j.ID, err = db.ids.take(tx, jobIDs); err != nil {
 		return err
 	}
-	_, err = tx.exec(qInsertJob, j.ID, j.RunID, j.RepoID, j.RunAttempt, j.Key, j.Name, needs, labels, j.Status, j.Conclusion, toTS(t))
-	return err
+	return rows.insert(tx, jobRows, j.ID, j.RunID, j.RepoID, j.RunAttempt, j.Key, j.Name, needs, labels, j.Status, j.Conclusion, toTS(t))
 }
 
 func nonNil(s []string) []string {

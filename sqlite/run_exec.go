@@ -170,7 +170,7 @@ func (db *DB) AddJob(ctx context.Context, run *dispatchd.Run, j *dispatchd.Job) 
 	defer db.queueCommitted()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		w := wtx{db.wstmts, tx}
-		if err := db.insertJob(w, run, j, now()); err != nil {
+		if err := db.insertJob(w, nil, run, j, now()); err != nil {
 			return err
 		}
 		if err := db.jobNotice(w, j); err != nil {

@@ -53,7 +53,7 @@ func (db *DB) RerunRun(ctx context.Context, repoID, id int64, failedOnly bool) (
 				// Kept as it ended, with what dependents read of it.
 				kept := *j
 				kept.RunAttempt = run.RunAttempt
-				if err := db.insertJob(wtx{db.wstmts, tx}, run, &kept, t); err != nil {
+				if err := db.insertJob(wtx{db.wstmts, tx}, nil, run, &kept, t); err != nil {
 					return err
 				}
 				if err := db.saveJob(wtx{db.wstmts, tx}, &kept); err != nil {
@@ -65,7 +65,7 @@ func (db *DB) RerunRun(ctx context.Context, repoID, id int64, failedOnly bool) (
 				continue
 			}
 			queued[j.Key] = true
-			if err := db.insertJob(wtx{db.wstmts, tx}, run, next, t); err != nil {
+			if err := db.insertJob(wtx{db.wstmts, tx}, nil, run, next, t); err != nil {
 				return err
 			}
 		}

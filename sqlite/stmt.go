@@ -99,9 +99,13 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // writer pool has one connection, and a transaction holding it that asked
 // to prepare would wait for itself.
 func (db *DB) prepareWrites(ctx context.Context) error {
-	for _, q := range []string{qSavepoint, qRelease, qRollbackTo, qInsertEvent, qInsertPart, qSetIdempotencyEvent, qClaimIdempotency, qRunCounter, qSetRunCounter, qInsertRun, qInsertJob,
+	qs := []string{qSavepoint, qRelease, qRollbackTo, qInsertPart, qSetIdempotencyEvent, qClaimIdempotency, qRunCounter, qSetRunCounter,
 		qNextID[eventIDs], qNextID[runIDs], qNextID[jobIDs],
-		qInsertDelivery, qRepoHooks, qInsertOutbox} {
+		qInsertDelivery, qRepoHooks, qInsertOutbox}
+	for _, t := range rowTables {
+		qs = append(qs, t.insert[:]...)
+	}
+	for _, q := range qs {
 		if _, err := db.wstmts.get(ctx, q); err != nil {
 			return err
 		}
