@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -12,9 +13,9 @@ import (
 )
 
 // BenchmarkCreateEvent is the store's part of a dispatch: an event with
-// GitHub's payload shape, its run and its job, written by 64 writers at
-// once through the group committer. It measures the writer alone, without
-// HTTP (bench/ measures the whole path).
+// GitHub's payload shape, its run and its job, written by one writer and
+// by 64 at once through the group committer. It measures the store alone,
+// without HTTP (bench/ measures the whole path).
 func BenchmarkCreateEvent(b *testing.B) {
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "dispatchd.db"))
@@ -59,22 +60,36 @@ func BenchmarkCreateEvent(b *testing.B) {
 		{Offset: len(head) + repo.Len() + len(`,"sender":`), Len: len(sender), Hash: "sender1"},
 	}
 
-	b.SetParallelism(32) // 64 writers on two cores
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			e := &dispatchd.Event{RepoID: r.ID, Name: "repository_dispatch", Action: "deploy", Ref: "refs/heads/main",
-				SHA: sha, ActorID: u.ID, Payload: []byte(payload), Parts: parts}
-			nr := dispatchd.NewRun{
-				Run: &dispatchd.Run{WorkflowID: wf.WorkflowID, Name: "Deploy", DisplayTitle: "Deploy sha-1234567",
-					Path: wf.Path, Event: "repository_dispatch", HeadBranch: "main", HeadSHA: sha, ActorID: u.ID, TriggeringActorID: u.ID},
-				Jobs: []*dispatchd.Job{{Key: "deploy", Name: "deploy", Labels: []string{"ubuntu-latest"}}},
-			}
-			if err := db.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, nil); err != nil {
-				b.Error(err)
-				return
+	create := func() error {
+		e := &dispatchd.Event{RepoID: r.ID, Name: "repository_dispatch", Action: "deploy", Ref: "refs/heads/main",
+			SHA: sha, ActorID: u.ID, Payload: []byte(payload), Parts: parts}
+		nr := dispatchd.NewRun{
+			Run: &dispatchd.Run{WorkflowID: wf.WorkflowID, Name: "Deploy", DisplayTitle: "Deploy sha-1234567",
+				Path: wf.Path, Event: "repository_dispatch", HeadBranch: "main", HeadSHA: sha, ActorID: u.ID, TriggeringActorID: u.ID},
+			Jobs: []*dispatchd.Job{{Key: "deploy", Name: "deploy", Labels: []string{"ubuntu-latest"}}},
+		}
+		return db.CreateEvent(ctx, e, []dispatchd.NewRun{nr}, nil)
+	}
+
+	// One writer: a transaction per dispatch, what one connection costs.
+	b.Run("writers=1", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := create(); err != nil {
+				b.Fatal(err)
 			}
 		}
+	})
+	b.Run("writers=64", func(b *testing.B) {
+		b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := create(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
 	})
 }

@@ -1,9 +1,6 @@
 package sqlite
 
-import (
-	"database/sql"
-	"sync"
-)
+import "sync"
 
 // idTable names a table whose ids the store hands out.
 type idTable int
@@ -27,26 +24,23 @@ var qNextID = [...]string{
 		coalesce((SELECT floor FROM id_floors WHERE name = 'jobs'), 0)) + 1`,
 }
 
-// idCache hands out ids within one write transaction: the first id of a
-// table is read, the next ones counted, so that a batch of dispatches
-// reads each table's next id once. It starts over with every transaction:
-// a rolled-back one leaves its ids unused (gaps, as AUTOINCREMENT left),
-// and what another process or a rolled-back savepoint did is read anew.
+// idCache hands out the ids: a table's next id is read when the store
+// first needs one, and counted from there. Every row of these tables is
+// inserted through it, on the store's one writer connection, by the one
+// server that holds the data directory (serve.lock), so the count stays
+// ahead of the table; an id taken by a transaction that rolls back stays
+// unused (a gap, as AUTOINCREMENT left). Reading it anew in every
+// transaction cost three queries a dispatch at one connection.
 type idCache struct {
-	mu sync.Mutex
-	// tx is the transaction the counts belong to; holding it keeps its
-	// address from being reused by the next one.
-	tx   *sql.Tx
+	mu   sync.Mutex
 	next [len(qNextID)]int64
 }
 
-// take returns the next id of table t in w's transaction.
+// take returns the next id of table t, reading it in w's transaction the
+// first time.
 func (c *idCache) take(w wtx, t idTable) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.tx != w.tx {
-		c.tx, c.next = w.tx, [len(qNextID)]int64{}
-	}
 	if c.next[t] == 0 {
 		if err := w.queryRow(qNextID[t]).Scan(&c.next[t]); err != nil {
 			return 0, err
