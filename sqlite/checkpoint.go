@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"os"
 	"sync"
 	"time"
 )
@@ -17,9 +18,11 @@ const checkpointEvery = 200 * time.Millisecond
 // block the writer, and a commit stays durable against a process crash
 // without them (synchronous=NORMAL in WAL mode).
 type checkpointer struct {
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	walPath string
+	commits uint64 // the writes committed at the last tick
 }
 
 // walLimitFrames is the WAL length (in frames, a page each) past which
@@ -31,17 +34,19 @@ type checkpointer struct {
 // measured (28 MB/s of WAL) 256 MB is 9 s: shorter bursts never stall,
 // and a longer one stalls well below its 99th percentile. (At 16 MB, the
 // stalls were every 200 ms.) The length is the checkpoint's own count: the
-// file keeps its size when the WAL starts over (it is cut back to
-// walFileLimit then), and going by the file's size forced a checkpoint at
-// every tick once it had grown.
+// file keeps its size when the WAL starts over, and going by the file's
+// size forced a checkpoint at every tick once it had grown.
 var walLimitFrames = 256 << 20 / 4096
 
-// walFileLimit is what the WAL file is cut back to when it starts over
-// (journal_size_limit), so that a burst leaves no 256 MB file behind.
-const walFileLimit = 64 << 20
+// walFileLimit is the WAL file size past which the file is cut back once
+// the store is idle, so that a burst leaves no 256 MB file behind. SQLite
+// can cut it itself (journal_size_limit) but does so in the first commit
+// after the WAL starts over: an ftruncate of ~200 MB in a batch, which
+// held it 210 ms here every ~30 s of full load.
+var walFileLimit int64 = 64 << 20
 
-func startCheckpointer(r *sql.DB, group *committer) *checkpointer {
-	c := &checkpointer{stop: make(chan struct{}), done: make(chan struct{})}
+func startCheckpointer(r *sql.DB, group *committer, walPath string) *checkpointer {
+	c := &checkpointer{stop: make(chan struct{}), done: make(chan struct{}), walPath: walPath}
 	go func() {
 		defer close(c.done)
 		t := time.NewTicker(checkpointEvery)
@@ -52,10 +57,39 @@ func startCheckpointer(r *sql.DB, group *committer) *checkpointer {
 				return
 			case <-t.C:
 				checkpoint(r, group)
+				c.truncateIfIdle(r, group)
 			}
 		}
 	}()
 	return c
+}
+
+// truncateIfIdle cuts a WAL file larger than walFileLimit back to nothing
+// when no write committed since the last tick. The TRUNCATE checkpoint
+// holds the writer while it runs, so only a write arriving in that idle
+// moment waits; it gives up at once on a reader still in the WAL (a busy
+// timeout of 100 ms) and tries again at a later idle tick.
+func (c *checkpointer) truncateIfIdle(r *sql.DB, group *committer) {
+	n := group.commits.Load()
+	idle := n == c.commits
+	c.commits = n
+	if !idle {
+		return
+	}
+	if fi, err := os.Stat(c.walPath); err != nil || fi.Size() <= walFileLimit {
+		return
+	}
+	ctx := context.Background()
+	conn, err := r.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 100`); err != nil {
+		return
+	}
+	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`) // failing only delays it
+	conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`)
 }
 
 // checkpoint copies the WAL back into the database beside the writer, and

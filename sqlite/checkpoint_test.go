@@ -56,3 +56,58 @@ func TestCheckpointGoesByWALLength(t *testing.T) {
 		t.Fatal("a short WAL in a large file asked for a checkpoint")
 	}
 }
+
+// A WAL file grown past walFileLimit is cut back once no write committed
+// for a tick, never while writes go on (the cut holds the writer).
+func TestIdleStoreTruncatesTheWAL(t *testing.T) {
+	defer func(n int64) { walFileLimit = n }(walFileLimit)
+	walFileLimit = 64 << 10
+	path := filepath.Join(t.TempDir(), "dispatchd.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.ckpt.close() // the test ticks by itself
+	if _, err := db.w.Exec(`CREATE TABLE filler (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	write := func() {
+		err := db.group.do(ctx, func(tx *sql.Tx) error {
+			_, err := tx.Exec(`INSERT INTO filler VALUES (?)`, bytes.Repeat([]byte{1}, 64<<10))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	tick := func() {
+		checkpoint(db.r, db.group)
+		db.ckpt.truncateIfIdle(db.r, db.group)
+	}
+	for range 4 {
+		write()
+	}
+	tick() // writes since the last tick: busy
+	write()
+	tick()
+	if walSize() <= walFileLimit {
+		t.Fatalf("WAL file %d bytes while writing: cut back, or the test wrote too little", walSize())
+	}
+	tick() // nothing written since the last tick
+	if n := walSize(); n != 0 {
+		t.Fatalf("WAL file %d bytes after an idle tick, want 0", n)
+	}
+	write()
+	var n int
+	if err := db.r.QueryRow(`SELECT count(*) FROM filler`).Scan(&n); err != nil || n != 6 {
+		t.Fatalf("%d rows after the cut, want 6 (%v)", n, err)
+	}
+}

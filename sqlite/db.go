@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -56,8 +55,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		q.Set("_txlock", txlock)
 		return "file:" + path + "?" + q.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn("immediate", "wal_autocheckpoint(0)", // see checkpointer
-		"journal_size_limit("+strconv.Itoa(walFileLimit)+")"))
+	w, err := sql.Open("sqlite", dsn("immediate", "wal_autocheckpoint(0)")) // see checkpointer
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +73,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db.rstmts, db.wstmts = &stmts{db: r}, &stmts{db: w}
 	db.group = newCommitter(w, db.wstmts)
-	db.ckpt = startCheckpointer(r, db.group)
+	db.ckpt = startCheckpointer(r, db.group, path+"-wal")
 	if err := db.prepareWrites(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -121,6 +119,7 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
+	db.group.commits.Add(1)
 	return tx.Commit()
 }
 
