@@ -45,10 +45,17 @@ var walLimitFrames = 256 << 20 / 4096
 // held it 210 ms here every ~30 s of full load.
 var walFileLimit int64 = 64 << 20
 
-func startCheckpointer(r *sql.DB, group *committer, walPath string) *checkpointer {
-	c := &checkpointer{stop: make(chan struct{}), done: make(chan struct{}), walPath: walPath}
+func startCheckpointer(r *sql.DB, group *committer, dbPath string) *checkpointer {
+	c := &checkpointer{stop: make(chan struct{}), done: make(chan struct{}), walPath: dbPath + "-wal"}
+	dbFile, err := os.Open(dbPath)
+	if err != nil {
+		dbFile = nil // not synced between checkpoints; SQLite's own syncs still hold
+	}
 	go func() {
 		defer close(c.done)
+		if dbFile != nil {
+			defer dbFile.Close()
+		}
 		t := time.NewTicker(checkpointEvery)
 		defer t.Stop()
 		for {
@@ -57,11 +64,26 @@ func startCheckpointer(r *sql.DB, group *committer, walPath string) *checkpointe
 				return
 			case <-t.C:
 				checkpoint(r, group)
+				syncDB(dbFile)
 				c.truncateIfIdle(r, group)
 			}
 		}
 	}()
 	return c
+}
+
+// syncDB flushes the database file after a checkpoint that wrote to it.
+// SQLite syncs the file only in a checkpoint that reaches the end of the
+// WAL, which under steady load is the committer's finishing one: it then
+// waited for every page the checkpoints beside the writer had copied since
+// the last, ~30 s of them (an fsync of 164 and 186 ms by strace, the
+// writer held throughout). Synced here at each tick, off the write path,
+// the finishing one finds a tick's worth. (An fsync never makes anything
+// less durable.)
+func syncDB(f *os.File) {
+	if f != nil {
+		f.Sync()
+	}
 }
 
 // truncateIfIdle cuts a WAL file larger than walFileLimit back to nothing

@@ -73,7 +73,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db.rstmts, db.wstmts = &stmts{db: r}, &stmts{db: w}
 	db.group = newCommitter(w, db.wstmts)
-	db.ckpt = startCheckpointer(r, db.group, path+"-wal")
+	db.ckpt = startCheckpointer(r, db.group, path)
 	if err := db.prepareWrites(ctx); err != nil {
 		db.Close()
 		return nil, err
