@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/dispatchd/dispatchd"
@@ -45,7 +46,7 @@ func TestRunFieldsReadTheKeysTheyName(t *testing.T) {
 		if want == nil {
 			want = githubKeys
 		}
-		if len(m.githubKeys) != len(want) {
+		if !slices.Equal(m.githubKeys, want) {
 			t.Errorf("%s: keys %q, want %q", c.name, m.githubKeys, want)
 		}
 		tr := &trigger{repo: repo, actor: owner, eventName: "repository_dispatch", event: event, ref: "refs/heads/main",

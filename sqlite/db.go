@@ -32,7 +32,7 @@ type DB struct {
 	rstmts *stmts // prepared on the read pool
 	wstmts *stmts // prepared on the writer
 	cache  caches
-	ids    idCache // of the writer's transactions
+	ids    idCache // the ids of new events, runs and jobs
 	parts  partStore
 	ckpt   *checkpointer
 	jan    *janitor

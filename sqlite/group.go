@@ -26,9 +26,10 @@ var errLead = errors.New("lead the next batch")
 var errClosed = errors.New("sqlite: the store is closed")
 
 // committer implements group commit: concurrent writes queue up while the
-// previous transaction commits, and the next transaction takes all of them,
-// each inside its own savepoint so that one failing write does not undo the
-// others. SQLite has one writer; this turns N commits into one.
+// previous transaction commits, and the next transaction takes all of them;
+// when one fails, the batch runs again with each write in its own
+// savepoint, so that it does not undo the others. SQLite has one writer;
+// this turns N commits into one.
 //
 // The batches run on the writers' own goroutines, not on one of the
 // committer's: a write that finds no batch running runs one (it leads),
