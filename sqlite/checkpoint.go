@@ -22,7 +22,8 @@ type checkpointer struct {
 	done    chan struct{}
 	once    sync.Once
 	walPath string
-	commits uint64 // the writes committed at the last tick
+	frames  int       // the WAL's length at the last tick
+	quiet   time.Time // since when it has not changed
 }
 
 // walLimitFrames is the WAL length (in frames, a page each) past which
@@ -63,9 +64,9 @@ func startCheckpointer(r *sql.DB, group *committer, dbPath string) *checkpointer
 			case <-c.stop:
 				return
 			case <-t.C:
-				checkpoint(r, group)
+				frames := checkpoint(r, group)
 				syncDB(dbFile)
-				c.truncateIfIdle(r, group)
+				c.truncateIfIdle(r, frames)
 			}
 		}
 	}()
@@ -86,16 +87,23 @@ func syncDB(f *os.File) {
 	}
 }
 
+// idleBeforeTruncate is how long the WAL must not have grown before its
+// file is cut back: a pause between bursts is not idleness.
+var idleBeforeTruncate = 5 * time.Second
+
 // truncateIfIdle cuts a WAL file larger than walFileLimit back to nothing
-// when no write committed since the last tick. The TRUNCATE checkpoint
-// holds the writer while it runs, so only a write arriving in that idle
-// moment waits; it gives up at once on a reader still in the WAL (a busy
-// timeout of 100 ms) and tries again at a later idle tick.
-func (c *checkpointer) truncateIfIdle(r *sql.DB, group *committer) {
-	n := group.commits.Load()
-	idle := n == c.commits
-	c.commits = n
-	if !idle {
+// once the WAL's length (frames, -1 when unknown) has not changed for
+// idleBeforeTruncate: no write wrote a page. The TRUNCATE checkpoint holds
+// the writer while it runs (~200 ms for 200 MB here), so only a write
+// arriving in that moment waits; it gives up at once on a reader still in
+// the WAL (a busy timeout of 100 ms) and tries again at the next tick.
+func (c *checkpointer) truncateIfIdle(r *sql.DB, frames int) {
+	now := time.Now()
+	if frames < 0 || frames != c.frames || c.quiet.IsZero() {
+		c.frames, c.quiet = frames, now
+		return
+	}
+	if now.Sub(c.quiet) < idleBeforeTruncate {
 		return
 	}
 	if fi, err := os.Stat(c.walPath); err != nil || fi.Size() <= walFileLimit {
@@ -115,15 +123,20 @@ func (c *checkpointer) truncateIfIdle(r *sql.DB, group *committer) {
 }
 
 // checkpoint copies the WAL back into the database beside the writer, and
-// asks the committer to finish one when the WAL has grown too long. An
-// error (SQLITE_BUSY with another checkpointer, say) only delays the copy
-// to the next tick.
-func checkpoint(r *sql.DB, group *committer) {
-	var busy, frames, copied int
+// asks the committer to finish one when the WAL has grown too long; it
+// returns the WAL's length in frames (-1 on an error). An error
+// (SQLITE_BUSY with another checkpointer, say) only delays the copy to the
+// next tick.
+func checkpoint(r *sql.DB, group *committer) (frames int) {
+	var busy, copied int
 	err := r.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
-	if err == nil && frames > walLimitFrames {
+	if err != nil {
+		return -1
+	}
+	if frames > walLimitFrames {
 		group.finishCheckpoint.Store(true)
 	}
+	return frames
 }
 
 // close stops the checkpointer; once stopped, it returns at once.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // The committer finishes a checkpoint when the WAL is long, not when its
@@ -57,11 +58,12 @@ func TestCheckpointGoesByWALLength(t *testing.T) {
 	}
 }
 
-// A WAL file grown past walFileLimit is cut back once no write committed
-// for a tick, never while writes go on (the cut holds the writer).
+// A WAL file grown past walFileLimit is cut back once the WAL has not
+// grown for idleBeforeTruncate, never while writes go on (the cut holds
+// the writer).
 func TestIdleStoreTruncatesTheWAL(t *testing.T) {
-	defer func(n int64) { walFileLimit = n }(walFileLimit)
-	walFileLimit = 64 << 10
+	defer func(n int64, d time.Duration) { walFileLimit, idleBeforeTruncate = n, d }(walFileLimit, idleBeforeTruncate)
+	walFileLimit, idleBeforeTruncate = 64<<10, 100*time.Millisecond
 	path := filepath.Join(t.TempDir(), "dispatchd.db")
 	db, err := Open(ctx, path)
 	if err != nil {
@@ -89,8 +91,7 @@ func TestIdleStoreTruncatesTheWAL(t *testing.T) {
 		return fi.Size()
 	}
 	tick := func() {
-		checkpoint(db.r, db.group)
-		db.ckpt.truncateIfIdle(db.r, db.group)
+		db.ckpt.truncateIfIdle(db.r, checkpoint(db.r, db.group))
 	}
 	for range 4 {
 		write()
@@ -101,9 +102,14 @@ func TestIdleStoreTruncatesTheWAL(t *testing.T) {
 	if walSize() <= walFileLimit {
 		t.Fatalf("WAL file %d bytes while writing: cut back, or the test wrote too little", walSize())
 	}
-	tick() // nothing written since the last tick
+	tick() // nothing written since the last tick, but not for long
+	if walSize() <= walFileLimit {
+		t.Fatalf("WAL file %d bytes after a short quiet: cut too soon", walSize())
+	}
+	time.Sleep(idleBeforeTruncate)
+	tick()
 	if n := walSize(); n != 0 {
-		t.Fatalf("WAL file %d bytes after an idle tick, want 0", n)
+		t.Fatalf("WAL file %d bytes after a long quiet, want 0", n)
 	}
 	write()
 	var n int

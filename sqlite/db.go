@@ -119,7 +119,6 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	db.group.commits.Add(1)
 	return tx.Commit()
 }
 

@@ -51,9 +51,6 @@ type committer struct {
 	// write in flight it catches up with the WAL, so that the next write
 	// starts the WAL over instead of growing it.
 	finishCheckpoint atomic.Bool
-	// commits counts the write transactions, of the batches and of DB.tx:
-	// the checkpointer tells an idle store by it.
-	commits atomic.Uint64
 	// counters numbers runs and rows keeps the batch's new events, runs
 	// and jobs; only the leader uses them.
 	counters runCounters
@@ -201,7 +198,6 @@ func (c *committer) run(batch []*groupOp, savepoints bool) ([]*groupOp, []error,
 		tx.Rollback()
 		return batch, nil, err
 	}
-	c.commits.Add(1)
 	if err := tx.Commit(); err != nil {
 		return batch, nil, err
 	}
