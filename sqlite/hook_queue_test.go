@@ -233,14 +233,7 @@ func newOutboxFixtureAt(t *testing.T, path string) outboxFixture {
 	db.SetNoticeRenderer(func(ctx context.Context, event, action string, n dispatchd.Notice) ([]byte, error) {
 		return []byte(`{"action":"` + action + `"}`), nil
 	})
-	u := &dispatchd.User{Login: "octocat", Type: dispatchd.UserTypeUser}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	repo := &dispatchd.Repo{Owner: u, Name: "app"}
-	if err := db.CreateRepo(ctx, repo); err != nil {
-		t.Fatal(err)
-	}
+	u, repo := userRepo(t, db, "app")
 	sha := "1111111111111111111111111111111111111111"
 	wf := &dispatchd.WorkflowFile{Path: ".github/workflows/a.yml", BlobSHA: "a", Source: []byte("name: A\n"),
 		Summary: dispatchd.WorkflowSummary{Name: "A", Valid: true}}

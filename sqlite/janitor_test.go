@@ -18,14 +18,7 @@ func TestJanitorPrunesIdempotencyKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.jan.close() // the first part prunes by itself, at a known moment
-	u := &dispatchd.User{Login: "octocat"}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	r := &dispatchd.Repo{OwnerID: u.ID, Owner: u, Name: "repo", DefaultBranch: "main"}
-	if err := db.CreateRepo(ctx, r); err != nil {
-		t.Fatal(err)
-	}
+	u, r := userRepo(t, db, "repo")
 	insert := func(key string, at time.Time) {
 		t.Helper()
 		if _, err := db.w.Exec(`INSERT INTO idempotency_keys (repo_id, actor_id, key, request_hash, status, body, event_id, created_at)

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/dispatchd/dispatchd"
 )
 
 // openTemp opens a store in a fresh directory, closed when the test ends.
@@ -21,4 +23,18 @@ func openAt(t *testing.T, path string) *DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// userRepo creates the user octocat and its repository name.
+func userRepo(t *testing.T, db *DB, name string) (*dispatchd.User, *dispatchd.Repo) {
+	t.Helper()
+	u := &dispatchd.User{Login: "octocat", Type: dispatchd.UserTypeUser}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	r := &dispatchd.Repo{Owner: u, Name: name}
+	if err := db.CreateRepo(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	return u, r
 }

@@ -4,8 +4,6 @@ import (
 	"database/sql"
 	"strings"
 	"testing"
-
-	"github.com/dispatchd/dispatchd"
 )
 
 // eventRow is a new event of repo as rows.insert takes it.
@@ -23,14 +21,7 @@ func eventRow(t *testing.T, db *DB, tx *sql.Tx, repo int64) (int64, []any) {
 // others of the batch commit.
 func TestBatchRowsAreWrittenTogether(t *testing.T) {
 	db := openTemp(t)
-	u := &dispatchd.User{Login: "octocat", Type: dispatchd.UserTypeUser}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	r := &dispatchd.Repo{Owner: u, Name: "repo"}
-	if err := db.CreateRepo(ctx, r); err != nil {
-		t.Fatal(err)
-	}
+	_, r := userRepo(t, db, "repo")
 	count := func(q string, args ...any) int {
 		var n int
 		if err := db.w.QueryRow(q, args...).Scan(&n); err != nil {
