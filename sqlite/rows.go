@@ -7,6 +7,7 @@ import "strings"
 // each (binding, stepping and resetting a statement cost ~5 µs of its own
 // here, beside the row's).
 type rowTable struct {
+	index   int // in rowTables
 	columns int
 	// insert[k] inserts 1<<k rows.
 	insert [6]string
@@ -35,6 +36,12 @@ var (
 	rowTables = [...]*rowTable{eventRows, runRows, jobRows}
 )
 
+func init() {
+	for i, t := range rowTables {
+		t.index = i
+	}
+}
+
 // rowBuffer holds a batch's new rows until the batch ends. A batch run
 // again with savepoints (one of its writes failed) writes each row at once
 // instead, so that the failing write fails alone.
@@ -59,18 +66,8 @@ func (b *rowBuffer) insert(w wtx, t *rowTable, values ...any) error {
 		_, err := w.exec(t.insert[0], values...)
 		return err
 	}
-	i := tableIndex(t)
-	b.args[i] = append(b.args[i], values...)
+	b.args[t.index] = append(b.args[t.index], values...)
 	return nil
-}
-
-func tableIndex(t *rowTable) int {
-	for i, rt := range rowTables {
-		if rt == t {
-			return i
-		}
-	}
-	panic("sqlite: a row of an unknown table")
 }
 
 // flush writes the kept rows, table by table, in runs of the largest

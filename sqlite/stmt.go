@@ -165,17 +165,6 @@ func (w wtx) exec(q string, args ...any) (sql.Result, error) {
 	return w.tx.Exec(q, args...)
 }
 
-// insert runs an INSERT and returns the new row's id. Exec is cheaper than
-// a RETURNING query through database/sql, and on the one writer connection
-// the last insert id is this statement's.
-func (w wtx) insert(q string, args ...any) (int64, error) {
-	res, err := w.exec(q, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
-}
-
 // collect scans every row with scan, then closes the rows.
 func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
 	if err != nil {
